@@ -1,0 +1,1 @@
+//! calt-algebra

@@ -1,0 +1,125 @@
+//! `calt data check`: load both splits exactly as training will and report on them.
+
+use calt_core::data::{DataFormat, EncodedDataset, format_bad_lines, read_split};
+use calt_core::native::{BAD_LINES_SHOWN, LoadedSplit, TrainingData, load_training_data};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Subcommand)]
+pub enum DataCommand {
+    Check(CheckArgs),
+}
+
+/// Load the train and test splits of a train.yaml as training would, and report.
+///
+/// Prints sample counts, vocabulary size, token lengths of problems and answers, every bad
+/// line as `file:line: reason: text`, and `display_samples` samples raw → preprocessed →
+/// tokens. Exits non-zero when a line is bad (unless --skip-bad-lines).
+#[derive(clap::Args)]
+#[command(after_help = "Example:\n  calt data check --config configs/gf17_addition/train.yaml")]
+pub struct CheckArgs {
+    /// The train.yaml whose `data:` block to check.
+    #[arg(long, short)]
+    config: PathBuf,
+    /// Treat bad lines as skipped (as training with the same flag would) instead of failing.
+    #[arg(long)]
+    skip_bad_lines: bool,
+    /// Samples to show (default: the config's display_samples, else 3).
+    #[arg(long)]
+    show: Option<usize>,
+}
+
+pub fn run(command: DataCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        DataCommand::Check(args) => check(args),
+    }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let data = load_training_data(&args.config)?;
+    println!("config:            {}", data.config_path.display());
+    println!(
+        "lexer:             {} ({} ids, {} vocabulary tokens)",
+        data.lexer_config_path.display(),
+        data.tokenizer.vocab_size(),
+        data.lexer.vocabulary().len()
+    );
+    println!("load preprocessor: {}", data.preprocessors.describe());
+    for (name, split) in [("train", &data.train), ("test", &data.test)] {
+        report_split(name, split);
+    }
+    let show = args
+        .show
+        .or(data.config.data.display_samples)
+        .unwrap_or(3);
+    if show > 0 {
+        display_samples(&data, show)?;
+    }
+    let bad: Vec<_> = data
+        .train
+        .bad_lines
+        .iter()
+        .chain(&data.test.bad_lines)
+        .cloned()
+        .collect();
+    if bad.is_empty() {
+        println!("\nno bad lines");
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("\n{} bad line(s):\n{}", bad.len(), format_bad_lines(&bad, BAD_LINES_SHOWN));
+    if args.skip_bad_lines || data.config.data.skip_bad_lines {
+        eprintln!("(skipping them: training would leave {} lines out)", bad.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn report_split(name: &str, split: &LoadedSplit) {
+    let d = &split.dataset;
+    println!(
+        "\n{name}: {} — {} samples, {} bad lines",
+        split.path.display(),
+        d.len(),
+        split.bad_lines.len()
+    );
+    if d.is_empty() {
+        return;
+    }
+    let (pmax, pmean) = lengths(d, |s| s.input_ids.len());
+    let (amax, amean) = lengths(d, |s| s.target_ids.len());
+    println!("  problem ids (with <s> </s>): max {pmax}, mean {pmean:.1}");
+    println!("  answer ids  (with <s> </s>): max {amax}, mean {amean:.1}");
+}
+
+fn lengths(d: &EncodedDataset, len: impl Fn(&calt_core::data::EncodedSample) -> usize) -> (usize, f64) {
+    let max = d.samples.iter().map(&len).max().unwrap_or(0);
+    let sum: usize = d.samples.iter().map(&len).sum();
+    (max, sum as f64 / d.len().max(1) as f64)
+}
+
+fn display_samples(data: &TrainingData, show: usize) -> anyhow::Result<()> {
+    let split = &data.train;
+    let text = std::fs::read_to_string(&split.path)?;
+    let file = split.path.display().to_string();
+    let format = DataFormat::from_path(&file);
+    let (raw, _) = read_split(&file, &text, format, None);
+    println!("\nfirst {} train samples (raw → preprocessed → tokens):", show.min(split.dataset.len()));
+    let d = &split.dataset;
+    for i in 0..show.min(d.len()) {
+        let line = d.lines[i];
+        let original = raw.iter().find(|s| s.line == line);
+        println!("  [{i}] line {line}");
+        if let Some(original) = original {
+            println!("      raw:          {} # {}", original.problem, original.answer);
+        }
+        println!("      preprocessed: {} # {}", d.problems[i], d.answers[i]);
+        let tokens = |ids: &[u32]| data.tokenizer.decode(ids);
+        println!(
+            "      tokens:       {} # {}",
+            tokens(&d.samples[i].input_ids),
+            tokens(&d.samples[i].target_ids)
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! One module per `calt` subcommand. Each exposes an `Args` struct (clap derive) and `run`.
+
+pub mod data;
+pub mod eval;
+pub mod files;
+pub mod generate;
+pub mod lex;
+pub mod train;
+pub mod vocab;

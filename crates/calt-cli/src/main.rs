@@ -1,0 +1,52 @@
+//! `calt`: generate datasets, lex and check them, train and evaluate Transformers on
+//! symbolic-computation tasks. Every subcommand lives in its own module under `commands/`.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "calt",
+    version,
+    about = "Computer ALgebra with Transformer: datasets, lexer, training and evaluation",
+    long_about = "calt generates symbolic-computation datasets, tokenises them with a configurable \
+lexer, trains an encoder-decoder Transformer and scores it by exact match of generated answers.\n\n\
+Configs are CALT's data.yaml, lexer.yaml and train.yaml; see the folders under configs/.",
+    after_help = "Example:\n  calt lex --config configs/gf17_addition/lexer.yaml \"6,13,15\"\n  calt data check --config configs/gf17_addition/train.yaml"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Lex(commands::lex::LexArgs),
+    Vocab(commands::vocab::VocabArgs),
+    #[command(subcommand)]
+    Data(commands::data::DataCommand),
+    Generate(commands::generate::GenerateArgs),
+    Train(commands::train::TrainArgs),
+    Eval(commands::eval::EvalArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Lex(args) => commands::lex::run(args),
+        Command::Vocab(args) => commands::vocab::run(args),
+        Command::Data(cmd) => commands::data::run(cmd),
+        Command::Generate(args) => commands::generate::run(args),
+        Command::Train(args) => commands::train::run(args),
+        Command::Eval(args) => commands::eval::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! `calt data check`, `calt lex` and `calt vocab` run as a user runs them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn calt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calt"))
+        .args(args)
+        .output()
+        .expect("run calt")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A train.yaml in `dir` that points at `train`/`test` files and a task's lexer.yaml.
+fn write_train_yaml(dir: &Path, task: &str, train: &Path, test: &Path, extra: &str) -> PathBuf {
+    let lexer = repo().join("configs").join(task).join("lexer.yaml");
+    let config = std::fs::read_to_string(repo().join("configs").join(task).join("train.yaml"))
+        .unwrap()
+        .replace("data/train_raw.txt", &train.display().to_string())
+        .replace("data/test_raw.txt", &test.display().to_string())
+        .replace("lexer_config: lexer.yaml", &format!("lexer_config: {}", lexer.display()));
+    let path = dir.join("train.yaml");
+    std::fs::write(&path, format!("{config}{extra}")).unwrap();
+    path
+}
+
+#[test]
+fn every_sample_dataset_passes_with_its_task_lexer() {
+    let tasks = [
+        "gf17_addition",
+        "integer_factorization",
+        "integer_polynomial_factorization",
+        "rational_polynomial_factorization",
+        "eigvec_3x3",
+    ];
+    for task in tasks {
+        let dir = tempfile::tempdir().unwrap();
+        let data = repo().join("tests/data/sample_data").join(task);
+        let config = write_train_yaml(
+            dir.path(),
+            task,
+            &data.join("train_raw.txt"),
+            &data.join("test_raw.txt"),
+            "",
+        );
+        let out = calt(&["data", "check", "--config", config.to_str().unwrap()]);
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{task}: {stdout}\n{}", text(&out.stderr));
+        assert!(stdout.contains("100 samples, 0 bad lines"), "{task}: {stdout}");
+        assert!(stdout.contains("10 samples, 0 bad lines"), "{task}: {stdout}");
+        assert!(stdout.contains("raw:"), "{task}: {stdout}");
+    }
+}
+
+#[test]
+fn planted_bad_lines_are_each_named_and_fail_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = dir.path().join("train_raw.txt");
+    std::fs::write(
+        &train,
+        "6,13,15 # 6,2,0\nno separator here\n1,2 # 1,3\n17,1 # 0,1\n4,5 # \n2 @ 3 # 5\n",
+    )
+    .unwrap();
+    let test = dir.path().join("test_raw.txt");
+    std::fs::write(&test, "1,2 # 1,3\n").unwrap();
+    let config = write_train_yaml(dir.path(), "gf17_addition", &train, &test, "");
+    let out = calt(&["data", "check", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    let file = train.display().to_string();
+    for expected in [
+        format!("{file}:2: no `#` between problem and answer: no separator here"),
+        format!("{file}:4: problem: token `17` is not in the vocabulary: 17,1 # 0,1"),
+        format!("{file}:5: empty answer: 4,5 #"),
+        format!("{file}:6: problem: Unknown character '@' at position 2 in: 2 @ 3"),
+    ] {
+        assert!(stderr.contains(&expected), "missing {expected}\n{stderr}");
+    }
+    assert!(stderr.contains("4 bad line(s)"), "{stderr}");
+
+    let skipped = calt(&["data", "check", "--skip-bad-lines", "--config", config.to_str().unwrap()]);
+    assert!(skipped.status.success());
+    assert!(text(&skipped.stdout).contains("2 samples, 4 bad lines"));
+}
+
+#[test]
+fn misspelt_key_fails_with_file_key_and_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = repo().join("tests/data/sample_data/gf17_addition");
+    let config = write_train_yaml(
+        dir.path(),
+        "gf17_addition",
+        &data.join("train_raw.txt"),
+        &data.join("test_raw.txt"),
+        "",
+    );
+    let yaml = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("warmup_ratio:", "warmup_ration:");
+    std::fs::write(&config, yaml).unwrap();
+    let out = calt(&["data", "check", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&config.display().to_string()), "{stderr}");
+    assert!(stderr.contains("train.warmup_ration"), "{stderr}");
+    assert!(stderr.contains("did you mean `warmup_ratio`?"), "{stderr}");
+}
+
+#[test]
+fn lex_prints_one_line_per_input_and_fails_on_strict_errors() {
+    let lexer = repo().join("configs/integer_factorization/lexer.yaml");
+    let out = calt(&["lex", "--config", lexer.to_str().unwrap(), "852397", "7 | 13"]);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), "852 397\n7 | 13\n");
+    let json = calt(&["lex", "--json", "--config", lexer.to_str().unwrap(), "6630"]);
+    assert_eq!(text(&json.stdout), "[\"663\",\"0\"]\n");
+    let bad = calt(&["lex", "--config", lexer.to_str().unwrap(), "1 @ 2"]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("Unknown character '@' at position 2 in: 1 @ 2"));
+}
+
+#[test]
+fn vocab_lists_calt_ids_and_writes_a_loadable_tokenizer_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let lexer = repo().join("configs/gf17_addition/lexer.yaml");
+    let json = dir.path().join("tokenizer.json");
+    let out = calt(&[
+        "vocab",
+        "--config",
+        lexer.to_str().unwrap(),
+        "--tokenizer-json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let listing = text(&out.stdout);
+    assert!(listing.starts_with("0\t[SEP]\n1\t0\n"));
+    assert!(listing.contains("21\t[PAD]\t(pad_token)\n22\t<s>\t(bos_token)\n"));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(saved["model"]["type"], "WordLevel");
+    assert_eq!(saved["model"]["vocab"]["16"], 17);
+}

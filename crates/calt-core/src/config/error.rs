@@ -1,0 +1,118 @@
+//! Config errors that say where the problem is and what was probably meant.
+
+use std::fmt;
+
+/// A config file that cannot be used, with everything needed to fix it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    /// The file (or other source) the text came from.
+    pub source: String,
+    /// 1-based line of the offending key or value, when known.
+    pub line: Option<usize>,
+    /// Dotted key path such as `train.learning_rate` (empty for syntax errors).
+    pub key_path: String,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl std::error::Error for ConfigError {}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if !self.key_path.is_empty() && self.key_path != "." {
+            write!(f, ": {}", self.key_path)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl ConfigError {
+    pub(crate) fn syntax(source: &str, saphyr_message: &str) -> Self {
+        let first = saphyr_message.lines().next().unwrap_or(saphyr_message);
+        Self {
+            source: source.to_string(),
+            line: line_of(first),
+            key_path: String::new(),
+            message: format!(
+                "invalid YAML: {}",
+                first.trim_start_matches("error: ").trim()
+            ),
+        }
+    }
+
+    pub(crate) fn schema(source: &str, line: Option<usize>, path: &str, message: &str) -> Self {
+        Self {
+            source: source.to_string(),
+            line,
+            key_path: path.to_string(),
+            message: friendly_message(message),
+        }
+    }
+
+    /// An error about a value that parsed but is not acceptable (e.g. a negative size).
+    pub fn invalid(source: &str, key_path: &str, message: impl Into<String>) -> Self {
+        Self {
+            source: source.to_string(),
+            line: None,
+            key_path: key_path.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Extracts `N` from saphyr's "line N column M" wording.
+pub(crate) fn line_of(message: &str) -> Option<usize> {
+    let rest = &message[message.find("line ")? + 5..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// Rewrites serde's "unknown field" message into one with a suggestion.
+fn friendly_message(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_string();
+    };
+    let Some(end) = rest.find('`') else {
+        return message.to_string();
+    };
+    let key = &rest[..end];
+    let known: Vec<&str> = rest[end..]
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|k| !k.is_empty())
+        .collect();
+    let suggestion = known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(key, k), *k))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(score, _)| *score > 0.7);
+    match suggestion {
+        Some((_, best)) => format!("unknown key `{key}` (did you mean `{best}`?)"),
+        None if known.is_empty() => format!("unknown key `{key}` (this section takes no keys)"),
+        None => format!("unknown key `{key}`; known keys: {}", known.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_closest_key() {
+        let m = friendly_message(
+            "unknown field `lerning_rate`, expected one of `learning_rate`, `batch_size`",
+        );
+        assert_eq!(m, "unknown key `lerning_rate` (did you mean `learning_rate`?)");
+    }
+
+    #[test]
+    fn lists_keys_when_nothing_is_close() {
+        let m = friendly_message("unknown field `zzz`, expected one of `learning_rate`, `seed`");
+        assert_eq!(m, "unknown key `zzz`; known keys: learning_rate, seed");
+    }
+}

@@ -1,0 +1,44 @@
+//! Typed versions of CALT's three config files (`data.yaml`, `lexer.yaml`, `train.yaml`).
+//!
+//! Every struct denies unknown keys: a misspelt key is an error naming the file, the line,
+//! the key path and the closest known key, instead of being silently ignored. Parsing takes
+//! text (so it works in the browser); reading files lives in [`crate::native`].
+
+mod error;
+mod lexer_yaml;
+mod model_section;
+mod numbers;
+mod paths;
+mod train_section;
+mod train_yaml;
+
+pub use error::ConfigError;
+pub use lexer_yaml::{LexerConfig, NumberPolicyConfig, VocabFlags, VocabSection};
+pub use model_section::{ModelSection, ModelType, PositionalEmbedding};
+pub use paths::resolve_relative;
+pub use train_section::{LrSchedulerType, Strategy, TrainSection, WandbSection};
+pub use train_yaml::{DataSection, LoadPreprocessorSpec, TrainYaml};
+
+use serde::de::DeserializeOwned;
+
+/// Parses YAML text into a typed config. `source` names the file in error messages.
+pub fn parse_yaml<T: DeserializeOwned>(text: &str, source: &str) -> Result<T, ConfigError> {
+    // Two passes: YAML → generic value (syntax errors carry saphyr's line/column), then
+    // value → typed struct through serde_path_to_error, which knows the key path.
+    let value: serde_json::Value =
+        serde_saphyr::from_str(text).map_err(|e| ConfigError::syntax(source, &e.to_string()))?;
+    let value = if value.is_null() {
+        serde_json::Value::Object(Default::default())
+    } else {
+        value
+    };
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.inner().to_string();
+        // The direct typed parse (only on this error path) tells the line of the key.
+        let line = serde_saphyr::from_str::<T>(text)
+            .err()
+            .and_then(|e| error::line_of(&e.to_string()));
+        ConfigError::schema(source, line, &path, &message)
+    })
+}

@@ -1,0 +1,82 @@
+//! `train.yaml` → `model:` (spec §4.2, §4.7).
+
+use super::numbers::f64_lenient;
+use serde::{Deserialize, Serialize};
+
+/// Which architecture to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelType {
+    /// CALT's generic pre-LayerNorm encoder–decoder (`transformer` and `calt` are aliases).
+    #[serde(alias = "transformer", alias = "calt", alias = "Generic", alias = "Transformer")]
+    Generic,
+    /// A BART-style post-LayerNorm encoder–decoder.
+    #[serde(alias = "BART", alias = "Bart")]
+    Bart,
+}
+
+/// How positions enter the model (`use_positional_embedding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PositionalEmbedding {
+    /// Learned table (CALT calls it `generic`; `learned` is accepted too).
+    #[serde(alias = "learned")]
+    Generic,
+    Sinusoidal,
+    /// Rotary: rotates queries and keys in attention.
+    Rope,
+    None,
+}
+
+fn default_positional() -> PositionalEmbedding {
+    PositionalEmbedding::Generic
+}
+fn default_dropout() -> f64 {
+    0.1
+}
+fn default_activation() -> String {
+    "relu".into()
+}
+fn default_init_std() -> f64 {
+    0.02
+}
+fn default_seed() -> u64 {
+    42
+}
+
+/// The `model:` block with CALT's keys and defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSection {
+    pub model_type: ModelType,
+    pub num_encoder_layers: usize,
+    pub num_encoder_heads: usize,
+    pub num_decoder_layers: usize,
+    /// Used by both model types (CALT's generic model ignores it and uses the encoder's).
+    pub num_decoder_heads: usize,
+    pub d_model: usize,
+    pub encoder_ffn_dim: usize,
+    /// Used by both model types (CALT's generic model ignores it).
+    pub decoder_ffn_dim: usize,
+    pub max_sequence_length: usize,
+    #[serde(default = "default_positional")]
+    pub use_positional_embedding: PositionalEmbedding,
+    #[serde(default = "default_dropout", deserialize_with = "f64_lenient")]
+    pub dropout: f64,
+    #[serde(default = "default_activation")]
+    pub activation: String,
+    #[serde(default = "default_init_std", deserialize_with = "f64_lenient")]
+    pub init_std: f64,
+    /// Seeds weight initialisation (CALT's init ignores it; ours does not).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Overrides of the tokenizer's ids, as in CALT (normally left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pad_token_id: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bos_token_id: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eos_token_id: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vocab_size: Option<usize>,
+}

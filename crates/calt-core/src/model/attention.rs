@@ -1,0 +1,134 @@
+//! Multi-head attention with additive masks, optional rotary positions and a key/value cache
+//! for incremental decoding.
+
+use burn::module::Module;
+use burn::nn::{Dropout, DropoutConfig, Linear};
+use burn::tensor::Tensor;
+use burn::tensor::activation::softmax;
+
+use super::init::Init;
+use super::positions::apply_rope;
+
+/// Rotary cos/sin tables (`[1, 1, L, dh]`) for the positions of the current call.
+pub type RopeTables = (Tensor<4>, Tensor<4>);
+
+/// Projected keys and values, `[B, H, T, dh]` each.
+#[derive(Clone, Debug)]
+pub struct KeyValue {
+    pub key: Tensor<4>,
+    pub value: Tensor<4>,
+}
+
+impl KeyValue {
+    /// Keeps the rows named by `indices` (beam search reorders hypotheses).
+    pub fn select_rows(&self, indices: burn::tensor::Tensor<1, burn::tensor::Int>) -> Self {
+        Self {
+            key: self.key.clone().select(0, indices.clone()),
+            value: self.value.clone().select(0, indices),
+        }
+    }
+}
+
+#[derive(Module, Debug)]
+pub struct MultiHeadAttention {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    output: Linear,
+    /// Dropout on the attention probabilities.
+    dropout: Dropout,
+    #[module(skip)]
+    heads: usize,
+}
+
+impl MultiHeadAttention {
+    pub fn new(init: &mut Init, d_model: usize, heads: usize, dropout: f64) -> Self {
+        Self {
+            query: init.linear(d_model, d_model, true),
+            key: init.linear(d_model, d_model, true),
+            value: init.linear(d_model, d_model, true),
+            output: init.linear(d_model, d_model, true),
+            dropout: DropoutConfig::new(dropout).init(),
+            heads,
+        }
+    }
+
+    /// `[B, T, d]` → `[B, H, T, dh]`.
+    fn split(&self, x: Tensor<3>) -> Tensor<4> {
+        let [b, t, d] = x.dims();
+        x.reshape([b, t, self.heads, d / self.heads])
+            .swap_dims(1, 2)
+    }
+
+    /// Projects `x` to keys and values (rotated when `rope` is given).
+    pub fn project_kv(&self, x: Tensor<3>, rope: Option<&RopeTables>) -> KeyValue {
+        let mut key = self.split(self.key.forward(x.clone()));
+        if let Some((cos, sin)) = rope {
+            key = apply_rope(key, cos, sin);
+        }
+        KeyValue {
+            key,
+            value: self.split(self.value.forward(x)),
+        }
+    }
+
+    /// Attends from `x` (`[B, Tq, d]`) to precomputed keys/values. `bias` is added to the
+    /// scores (0 where allowed, a large negative number where masked) and broadcasts over
+    /// `[B, H, Tq, Tk]`.
+    pub fn attend(
+        &self,
+        x: Tensor<3>,
+        kv: &KeyValue,
+        bias: Option<&Tensor<4>>,
+        rope: Option<&RopeTables>,
+    ) -> Tensor<3> {
+        let [b, tq, d] = x.dims();
+        let mut q = self.split(self.query.forward(x));
+        if let Some((cos, sin)) = rope {
+            q = apply_rope(q, cos, sin);
+        }
+        let scale = 1.0 / ((d / self.heads) as f64).sqrt();
+        let mut scores = q.mul_scalar(scale).matmul(kv.key.clone().swap_dims(2, 3));
+        if let Some(bias) = bias {
+            scores = scores + bias.clone();
+        }
+        let probs = self.dropout.forward(softmax(scores, 3));
+        let context = probs.matmul(kv.value.clone());
+        self.output
+            .forward(context.swap_dims(1, 2).reshape([b, tq, d]))
+    }
+
+    /// Self-attention over the whole sequence.
+    pub fn forward_self(
+        &self,
+        x: Tensor<3>,
+        bias: Option<&Tensor<4>>,
+        rope: Option<&RopeTables>,
+    ) -> Tensor<3> {
+        let kv = self.project_kv(x.clone(), rope);
+        self.attend(x, &kv, bias, rope)
+    }
+
+    /// Self-attention for the newest decoder positions only, appending their keys/values to
+    /// `cache`. Earlier positions are never recomputed.
+    pub fn forward_cached(
+        &self,
+        x: Tensor<3>,
+        cache: &mut Option<KeyValue>,
+        rope: Option<&RopeTables>,
+    ) -> Tensor<3> {
+        let new = self.project_kv(x.clone(), rope);
+        let kv = match cache.take() {
+            Some(old) => KeyValue {
+                key: Tensor::cat(vec![old.key, new.key], 2),
+                value: Tensor::cat(vec![old.value, new.value], 2),
+            },
+            None => new,
+        };
+        // The new positions come last, so they may see every cached position: no mask needed
+        // when one position is decoded at a time.
+        let out = self.attend(x, &kv, None, rope);
+        *cache = Some(kv);
+        out
+    }
+}

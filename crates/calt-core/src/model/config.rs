@@ -1,0 +1,145 @@
+//! Hyper-parameters of the encoder–decoder, independent of how they were written in YAML.
+//!
+//! A [`ModelConfig`] travels inside the model bundle, so a trained model can be rebuilt with
+//! nothing but the bundle bytes.
+
+use serde::{Deserialize, Serialize};
+
+use super::ModelError;
+
+/// Which layer layout to build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Architecture {
+    /// CALT's generic Transformer: pre-LayerNorm layers, final LayerNorm on both stacks,
+    /// separate bias-free output projection.
+    Generic,
+    /// BART-style: post-LayerNorm layers, LayerNorm on the embeddings, no final stack norms,
+    /// output projection tied to the token embedding.
+    Bart,
+}
+
+/// How positions enter the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Positional {
+    /// Learned table added to the token embeddings (CALT's `generic`).
+    Learned,
+    /// Fixed sin/cos table added to the token embeddings.
+    Sinusoidal,
+    /// Rotary embedding applied to queries and keys of self-attention.
+    Rope,
+    /// No positional information.
+    None,
+}
+
+/// Feed-forward activation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    Relu,
+    Gelu,
+}
+
+/// Everything needed to build (and rebuild) a model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelConfig {
+    pub architecture: Architecture,
+    pub vocab_size: usize,
+    pub d_model: usize,
+    pub encoder_layers: usize,
+    pub encoder_heads: usize,
+    pub encoder_ffn_dim: usize,
+    pub decoder_layers: usize,
+    pub decoder_heads: usize,
+    pub decoder_ffn_dim: usize,
+    /// Number of positions the model can embed (CALT: 2 × `max_sequence_length`).
+    pub max_positions: usize,
+    pub positional: Positional,
+    pub dropout: f64,
+    pub activation: Activation,
+    pub init_std: f64,
+    /// LayerNorm over token + position embeddings (always on for BART).
+    pub embedding_layer_norm: bool,
+    pub pad_id: u32,
+    pub bos_id: u32,
+    pub eos_id: u32,
+    /// Seed of the weight initialisation.
+    pub seed: u64,
+}
+
+impl ModelConfig {
+    /// A small generic model, handy for tests and examples.
+    pub fn small(vocab_size: usize, pad_id: u32, bos_id: u32, eos_id: u32) -> Self {
+        Self {
+            architecture: Architecture::Generic,
+            vocab_size,
+            d_model: 32,
+            encoder_layers: 1,
+            encoder_heads: 2,
+            encoder_ffn_dim: 64,
+            decoder_layers: 1,
+            decoder_heads: 2,
+            decoder_ffn_dim: 64,
+            max_positions: 64,
+            positional: Positional::Learned,
+            dropout: 0.0,
+            activation: Activation::Relu,
+            init_std: 0.02,
+            embedding_layer_norm: false,
+            pad_id,
+            bos_id,
+            eos_id,
+            seed: 42,
+        }
+    }
+
+    /// Checks the sizes fit together; called before any weight is built.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        let bad = |msg: String| Err(ModelError::InvalidConfig(msg));
+        if self.vocab_size == 0 || self.d_model == 0 {
+            return bad("vocab_size and d_model must be positive".into());
+        }
+        for (name, heads) in [
+            ("num_encoder_heads", self.encoder_heads),
+            ("num_decoder_heads", self.decoder_heads),
+        ] {
+            if heads == 0 || self.d_model % heads != 0 {
+                return bad(format!(
+                    "{name} = {heads} must be positive and divide d_model = {}",
+                    self.d_model
+                ));
+            }
+            if self.positional == Positional::Rope && (self.d_model / heads) % 2 != 0 {
+                return bad(format!(
+                    "rope needs an even head dimension; d_model {} / {name} {heads} is odd",
+                    self.d_model
+                ));
+            }
+        }
+        if self.positional == Positional::Sinusoidal && self.d_model % 2 != 0 {
+            return bad("sinusoidal positions need an even d_model".into());
+        }
+        if self.encoder_ffn_dim == 0 || self.decoder_ffn_dim == 0 {
+            return bad("encoder_ffn_dim and decoder_ffn_dim must be positive".into());
+        }
+        if self.max_positions < 2 {
+            return bad("max_sequence_length must be at least 1".into());
+        }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return bad(format!("dropout {} must be in [0, 1)", self.dropout));
+        }
+        if !(self.init_std.is_finite() && self.init_std > 0.0) {
+            return bad(format!("init_std {} must be positive", self.init_std));
+        }
+        for (name, id) in [("pad", self.pad_id), ("bos", self.bos_id), ("eos", self.eos_id)] {
+            if id as usize >= self.vocab_size {
+                return bad(format!(
+                    "{name} id {id} is outside the vocabulary ({})",
+                    self.vocab_size
+                ));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,208 @@
+//! Encoder and decoder layers, pre-LayerNorm (generic) or post-LayerNorm (BART).
+
+use burn::module::Module;
+use burn::nn::{Dropout, DropoutConfig, LayerNorm, LayerNormConfig, Linear};
+use burn::tensor::Tensor;
+use burn::tensor::activation::{gelu, relu};
+
+use super::attention::{KeyValue, MultiHeadAttention, RopeTables};
+use super::config::Activation;
+use super::init::Init;
+
+/// Linear → activation → dropout → Linear.
+#[derive(Module, Debug)]
+pub struct FeedForward {
+    up: Linear,
+    down: Linear,
+    dropout: Dropout,
+    #[module(skip)]
+    gelu: bool,
+}
+
+impl FeedForward {
+    pub fn new(init: &mut Init, d: usize, ffn: usize, act: Activation, dropout: f64) -> Self {
+        Self {
+            up: init.linear(d, ffn, true),
+            down: init.linear(ffn, d, true),
+            dropout: DropoutConfig::new(dropout).init(),
+            gelu: act == Activation::Gelu,
+        }
+    }
+
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        let h = self.up.forward(x);
+        let h = if self.gelu { gelu(h) } else { relu(h) };
+        self.down.forward(self.dropout.forward(h))
+    }
+}
+
+/// Dropout rates of one layer: residual branches, attention probabilities, FFN inner.
+#[derive(Clone, Copy, Debug)]
+pub struct Rates {
+    pub residual: f64,
+    pub attention: f64,
+    pub activation: f64,
+}
+
+pub fn layer_norm(init: &Init, d: usize) -> LayerNorm {
+    LayerNormConfig::new(d).with_epsilon(1e-5).init(init.device())
+}
+
+#[derive(Module, Debug)]
+pub struct EncoderLayer {
+    self_attn: MultiHeadAttention,
+    ffn: FeedForward,
+    norm1: LayerNorm,
+    norm2: LayerNorm,
+    dropout: Dropout,
+    #[module(skip)]
+    pre_norm: bool,
+}
+
+impl EncoderLayer {
+    pub fn new(
+        init: &mut Init,
+        d: usize,
+        heads: usize,
+        ffn: usize,
+        act: Activation,
+        rates: Rates,
+        pre_norm: bool,
+    ) -> Self {
+        Self {
+            self_attn: MultiHeadAttention::new(init, d, heads, rates.attention),
+            ffn: FeedForward::new(init, d, ffn, act, rates.activation),
+            norm1: layer_norm(init, d),
+            norm2: layer_norm(init, d),
+            dropout: DropoutConfig::new(rates.residual).init(),
+            pre_norm,
+        }
+    }
+
+    /// `pad_bias`: `[B, 1, 1, S]`, masks the encoder's padding keys.
+    pub fn forward(&self, x: Tensor<3>, pad_bias: &Tensor<4>, rope: Option<&RopeTables>) -> Tensor<3> {
+        if self.pre_norm {
+            let h = self
+                .self_attn
+                .forward_self(self.norm1.forward(x.clone()), Some(pad_bias), rope);
+            let x = x + self.dropout.forward(h);
+            let h = self.ffn.forward(self.norm2.forward(x.clone()));
+            x + self.dropout.forward(h)
+        } else {
+            let h = self.self_attn.forward_self(x.clone(), Some(pad_bias), rope);
+            let x = self.norm1.forward(x + self.dropout.forward(h));
+            let h = self.ffn.forward(x.clone());
+            self.norm2.forward(x + self.dropout.forward(h))
+        }
+    }
+}
+
+/// Per-layer decoder state during incremental decoding.
+#[derive(Clone, Debug)]
+pub struct LayerCache {
+    pub self_kv: Option<KeyValue>,
+    pub cross_kv: KeyValue,
+}
+
+#[derive(Module, Debug)]
+pub struct DecoderLayer {
+    self_attn: MultiHeadAttention,
+    cross_attn: MultiHeadAttention,
+    ffn: FeedForward,
+    norm1: LayerNorm,
+    norm2: LayerNorm,
+    norm3: LayerNorm,
+    dropout: Dropout,
+    #[module(skip)]
+    pre_norm: bool,
+}
+
+impl DecoderLayer {
+    pub fn new(
+        init: &mut Init,
+        d: usize,
+        heads: usize,
+        ffn: usize,
+        act: Activation,
+        rates: Rates,
+        pre_norm: bool,
+    ) -> Self {
+        Self {
+            self_attn: MultiHeadAttention::new(init, d, heads, rates.attention),
+            cross_attn: MultiHeadAttention::new(init, d, heads, rates.attention),
+            ffn: FeedForward::new(init, d, ffn, act, rates.activation),
+            norm1: layer_norm(init, d),
+            norm2: layer_norm(init, d),
+            norm3: layer_norm(init, d),
+            dropout: DropoutConfig::new(rates.residual).init(),
+            pre_norm,
+        }
+    }
+
+    /// Keys/values of the encoder output for this layer's cross-attention.
+    pub fn cross_kv(&self, memory: Tensor<3>) -> KeyValue {
+        self.cross_attn.project_kv(memory, None)
+    }
+
+    /// One sub-layer step shared by the full and the cached path.
+    fn block(
+        &self,
+        x: Tensor<3>,
+        self_attn: impl FnOnce(Tensor<3>) -> Tensor<3>,
+        cross_kv: &KeyValue,
+        memory_bias: &Tensor<4>,
+    ) -> Tensor<3> {
+        if self.pre_norm {
+            let h = self_attn(self.norm1.forward(x.clone()));
+            let x = x + self.dropout.forward(h);
+            let h = self
+                .cross_attn
+                .attend(self.norm2.forward(x.clone()), cross_kv, Some(memory_bias), None);
+            let x = x + self.dropout.forward(h);
+            let h = self.ffn.forward(self.norm3.forward(x.clone()));
+            x + self.dropout.forward(h)
+        } else {
+            let h = self_attn(x.clone());
+            let x = self.norm1.forward(x + self.dropout.forward(h));
+            let h = self.cross_attn.attend(x.clone(), cross_kv, Some(memory_bias), None);
+            let x = self.norm2.forward(x + self.dropout.forward(h));
+            let h = self.ffn.forward(x.clone());
+            self.norm3.forward(x + self.dropout.forward(h))
+        }
+    }
+
+    /// Whole-sequence decoder layer (training, teacher forcing, uncached generation).
+    pub fn forward(
+        &self,
+        x: Tensor<3>,
+        memory: Tensor<3>,
+        causal_bias: &Tensor<4>,
+        memory_bias: &Tensor<4>,
+        rope: Option<&RopeTables>,
+    ) -> Tensor<3> {
+        let cross_kv = self.cross_kv(memory);
+        self.block(
+            x,
+            |h| self.self_attn.forward_self(h, Some(causal_bias), rope),
+            &cross_kv,
+            memory_bias,
+        )
+    }
+
+    /// One new position per row, reusing cached keys/values.
+    pub fn forward_cached(
+        &self,
+        x: Tensor<3>,
+        cache: &mut LayerCache,
+        memory_bias: &Tensor<4>,
+        rope: Option<&RopeTables>,
+    ) -> Tensor<3> {
+        let LayerCache { self_kv, cross_kv } = cache;
+        self.block(
+            x,
+            |h| self.self_attn.forward_cached(h, self_kv, rope),
+            cross_kv,
+            memory_bias,
+        )
+    }
+}

@@ -1,0 +1,223 @@
+//! File-system front end for native programs (the CLI): reads configs and datasets from
+//! paths, resolving relative paths beside the config first, with errors that name the file.
+//! Not compiled for wasm32 (the browser hands calt-core bytes instead).
+
+use crate::config::{self, ConfigError, DataSection, LexerConfig, TrainYaml};
+use crate::data::{
+    BadLine, DataFormat, EncodedDataset, Preprocessors, encode_split, format_bad_lines,
+    read_split,
+};
+use crate::lexer::{Lexer, VocabularyError};
+use crate::tokenizer::{CaltTokenizer, TokenizerError};
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+
+/// Anything that stops a dataset from loading.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Vocabulary {
+        path: PathBuf,
+        source: VocabularyError,
+    },
+    #[error("{path}: {source}")]
+    Tokenizer {
+        path: PathBuf,
+        source: TokenizerError,
+    },
+    #[error("{0}")]
+    Unsupported(String),
+    #[error(
+        "{count} bad line(s); fix them, or pass --skip-bad-lines (or set data.skip_bad_lines) to train without them:\n{report}"
+    )]
+    BadLines { count: usize, report: String },
+}
+
+/// How many bad lines a report prints before summarising the rest.
+pub const BAD_LINES_SHOWN: usize = 20;
+
+/// Reads and parses a YAML config file.
+pub fn load_yaml<T: DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
+    let source = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::invalid(&source, "", format!("cannot read the file: {e}")))?;
+    config::parse_yaml(&text, &source)
+}
+
+/// Resolves a path written in the config at `config_path` (beside it first, then the
+/// working directory).
+pub fn resolve(config_path: &Path, written: &str) -> PathBuf {
+    let dir = config_path.parent().unwrap_or(Path::new(""));
+    config::resolve_relative(Path::new(written), dir, Path::exists)
+}
+
+/// A lexer.yaml turned into its lexer and tokenizer.
+pub fn load_lexer(path: &Path) -> Result<(LexerConfig, Lexer, CaltTokenizer), LoadError> {
+    let config: LexerConfig = load_yaml(path)?;
+    let lexer = Lexer::new(&config).map_err(|source| LoadError::Vocabulary {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let tokenizer =
+        CaltTokenizer::from_vocabulary(lexer.vocabulary()).map_err(|source| LoadError::Tokenizer {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok((config, lexer, tokenizer))
+}
+
+/// One loaded split and what was wrong in it.
+#[derive(Debug, Clone)]
+pub struct LoadedSplit {
+    pub path: PathBuf,
+    pub dataset: EncodedDataset,
+    pub bad_lines: Vec<BadLine>,
+}
+
+/// Everything `train.yaml` describes, loaded exactly as training uses it.
+#[derive(Debug)]
+pub struct TrainingData {
+    pub config: TrainYaml,
+    pub config_path: PathBuf,
+    pub lexer_config: LexerConfig,
+    pub lexer_config_path: PathBuf,
+    pub lexer: Lexer,
+    pub tokenizer: CaltTokenizer,
+    pub preprocessors: Preprocessors,
+    pub train: LoadedSplit,
+    pub test: LoadedSplit,
+}
+
+impl TrainingData {
+    /// Fails when any split has bad lines, unless `skip_bad_lines` (then they are left out and
+    /// the caller reports the count).
+    pub fn require_clean(self, skip_bad_lines: bool) -> Result<Self, LoadError> {
+        let bad: Vec<BadLine> = self
+            .train
+            .bad_lines
+            .iter()
+            .chain(&self.test.bad_lines)
+            .cloned()
+            .collect();
+        if bad.is_empty() || skip_bad_lines || self.config.data.skip_bad_lines {
+            return Ok(self);
+        }
+        Err(LoadError::BadLines {
+            count: bad.len(),
+            report: format_bad_lines(&bad, BAD_LINES_SHOWN),
+        })
+    }
+
+    /// Number of lines left out of both splits.
+    pub fn skipped_lines(&self) -> usize {
+        self.train.bad_lines.len() + self.test.bad_lines.len()
+    }
+}
+
+/// Loads `train.yaml`, its lexer, and both splits (bad lines collected, not fatal yet).
+pub fn load_training_data(config_path: &Path) -> Result<TrainingData, LoadError> {
+    let config: TrainYaml = load_yaml(config_path)?;
+    load_training_data_from(config, config_path)
+}
+
+/// As [`load_training_data`], for a config already parsed (e.g. after `--dryrun` changes).
+pub fn load_training_data_from(
+    config: TrainYaml,
+    config_path: &Path,
+) -> Result<TrainingData, LoadError> {
+    let source = config_path.display().to_string();
+    let lexer_config_path = resolve(config_path, &config.data.lexer_config);
+    let (lexer_config, lexer, tokenizer) = load_lexer(&lexer_config_path)?;
+    let preprocessors = Preprocessors::from_spec(config.data.dataset_load_preprocessor.as_ref())
+        .map_err(|e| ConfigError::invalid(&source, "data.dataset_load_preprocessor", e.0))?;
+    let data = &config.data;
+    let mut load = |split: &str| -> Result<LoadedSplit, LoadError> {
+        let (written, limit_value, limit_key) = split_source(data, split, &source)?;
+        let limit = DataSection::limit(limit_value, limit_key, &source)?;
+        let path = resolve(config_path, &written);
+        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let file = path.display().to_string();
+        let (samples, mut bad_lines) = read_split(&file, &text, DataFormat::from_path(&written), limit);
+        let (dataset, encode_bad) = encode_split(&file, &samples, &preprocessors, &lexer, &tokenizer);
+        bad_lines.extend(encode_bad);
+        bad_lines.sort_by_key(|b| b.line);
+        Ok(LoadedSplit {
+            path,
+            dataset,
+            bad_lines,
+        })
+    };
+    let train = load("train")?;
+    let test = load("test")?;
+    Ok(TrainingData {
+        config,
+        config_path: config_path.to_path_buf(),
+        lexer_config,
+        lexer_config_path,
+        lexer,
+        tokenizer,
+        preprocessors,
+        train,
+        test,
+    })
+}
+
+/// Which file a split comes from (CALT's priority: pickle > jsonl > path) and its limit.
+fn split_source(
+    data: &DataSection,
+    split: &str,
+    source: &str,
+) -> Result<(String, i64, &'static str), ConfigError> {
+    let (pickle, jsonl, path, limit, limit_key) = if split == "train" {
+        (
+            &data.train_dataset_pickle,
+            &data.train_dataset_jsonl,
+            &data.train_dataset_path,
+            data.num_train_samples,
+            "num_train_samples",
+        )
+    } else {
+        (
+            &data.test_dataset_pickle,
+            &data.test_dataset_jsonl,
+            &data.test_dataset_path,
+            data.num_test_samples,
+            "num_test_samples",
+        )
+    };
+    let pickle_requested = pickle.is_some()
+        || data.use_pickle
+        || path.as_deref().is_some_and(|p| p.ends_with(".pkl"));
+    if pickle_requested {
+        return Err(ConfigError::invalid(
+            source,
+            &format!("data.{split}_dataset_pickle"),
+            "Python pickle datasets cannot be read; write the split as text (`problem # answer`) or JSONL",
+        ));
+    }
+    let written = jsonl.clone().or_else(|| path.clone()).ok_or_else(|| {
+        ConfigError::invalid(
+            source,
+            &format!("data.{split}_dataset_path"),
+            format!("no file given for the {split} split"),
+        )
+    })?;
+    if data.use_jsonl && !written.ends_with(".jsonl") {
+        return Err(ConfigError::invalid(
+            source,
+            &format!("data.{split}_dataset_path"),
+            format!("use_jsonl is true but `{written}` does not end in .jsonl"),
+        ));
+    }
+    Ok((written, limit, limit_key))
+}
