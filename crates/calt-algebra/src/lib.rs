@@ -1,1 +1,17 @@
-//! calt-algebra
+//! Exact algebra for calt's dataset generators: big integers, rationals and GF(p); sparse
+//! multivariate polynomials with Sage-style printing and parsing; CALT's polynomial sampler;
+//! integer and univariate polynomial factorisation; Gröbner bases and normal forms; and the
+//! built-in task generators. Pure Rust (no files, threads or processes), so it builds for wasm32.
+
+pub mod coeff;
+pub mod error;
+pub mod parse;
+pub mod poly;
+pub mod pyrandom;
+pub mod seed;
+
+pub use coeff::{Coeff, Field, FieldCoeff, Gf};
+pub use error::{AlgebraError, Result};
+pub use poly::{MonomialOrder, Poly};
+pub use pyrandom::PyRandom;
+pub use seed::sample_seed;
