@@ -1,1 +1,165 @@
-//! (being built)
+//! The self-describing model bundle: one safetensors file whose header metadata carries the
+//! model config, the lexer config and the tokenizer, so a trained model can be loaded from the
+//! bytes alone (CLI, browser).
+//!
+//! Layout: standard safetensors (8-byte little-endian header length, JSON header, raw
+//! little-endian tensor data). Header `__metadata__` keys:
+//! - `format`: `"calt-bundle"`, `format_version`: `"1"`;
+//! - `model_config`: JSON of [`ModelConfig`];
+//! - `lexer_config`: JSON of the lexer configuration (`lexer.yaml` as loaded);
+//! - `tokenizer`: the HuggingFace `tokenizer.json` text;
+//! - `special_tokens_map`: role → token text (`special_tokens_map.json`);
+//! - `train_info`: free-form JSON (step, epoch, source config), may be `{}`.
+//!
+//! Tensor names are the model's module paths (e.g. `encoder.0.self_attn.query.weight`);
+//! Linear weights are stored `[in, out]` as burn keeps them.
+
+use std::collections::HashMap;
+
+use burn::store::{ModuleSnapshot, SafetensorsStore};
+use burn::tensor::Device;
+
+use crate::model::{ModelConfig, Seq2Seq};
+
+pub const FORMAT: &str = "calt-bundle";
+pub const FORMAT_VERSION: &str = "1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("not a safetensors file: {0}")]
+    NotSafetensors(String),
+    #[error("not a calt bundle (metadata `format` is missing or not `{FORMAT}`)")]
+    NotBundle,
+    #[error("unsupported bundle version {0} (this build reads {FORMAT_VERSION})")]
+    Version(String),
+    #[error("bundle metadata `{key}` is missing or invalid: {reason}")]
+    Metadata { key: &'static str, reason: String },
+    #[error("could not build the model: {0}")]
+    Model(#[from] crate::model::ModelError),
+    #[error("weights: {0}")]
+    Weights(String),
+}
+
+/// Everything in a bundle besides the weights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BundleMeta {
+    pub model_config: ModelConfig,
+    pub lexer_config: serde_json::Value,
+    pub tokenizer_json: String,
+    /// Role → token text (`pad_token` → `[PAD]`, …).
+    pub special_tokens: serde_json::Value,
+    pub train_info: serde_json::Value,
+}
+
+/// Serialises the model and its metadata into bundle bytes.
+pub fn to_bytes(model: &Seq2Seq, meta: &BundleMeta) -> Result<Vec<u8>, BundleError> {
+    let json = |v: &dyn erased::Json| v.to_json();
+    let mut store = SafetensorsStore::from_bytes(None)
+        .metadata("format", FORMAT)
+        .metadata("format_version", FORMAT_VERSION)
+        .metadata("model_config", json(&meta.model_config))
+        .metadata("lexer_config", json(&meta.lexer_config))
+        .metadata("tokenizer", meta.tokenizer_json.clone())
+        .metadata("special_tokens_map", json(&meta.special_tokens))
+        .metadata("train_info", json(&meta.train_info));
+    model
+        .save_into(&mut store)
+        .map_err(|e| BundleError::Weights(e.to_string()))?;
+    store
+        .get_bytes()
+        .map_err(|e| BundleError::Weights(e.to_string()))
+}
+
+mod erased {
+    pub trait Json {
+        fn to_json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn to_json(&self) -> String {
+            serde_json::to_string(self).unwrap_or_else(|_| "null".into())
+        }
+    }
+}
+
+/// Reads the safetensors header metadata without touching the tensor data.
+pub fn read_metadata(bytes: &[u8]) -> Result<HashMap<String, String>, BundleError> {
+    let bad = |m: &str| BundleError::NotSafetensors(m.to_string());
+    if bytes.len() < 8 {
+        return Err(bad("shorter than the 8-byte header length"));
+    }
+    let len = u64::from_le_bytes(bytes[..8].try_into().map_err(|_| bad("header length"))?) as usize;
+    let header = bytes
+        .get(8..8usize.saturating_add(len))
+        .ok_or_else(|| bad("header length points past the end of the file"))?;
+    let header: serde_json::Value =
+        serde_json::from_slice(header).map_err(|e| bad(&format!("header is not JSON: {e}")))?;
+    let meta = header
+        .get("__metadata__")
+        .and_then(|m| m.as_object())
+        .ok_or(BundleError::NotBundle)?;
+    Ok(meta
+        .iter()
+        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+        .collect())
+}
+
+/// Parses the metadata of bundle bytes.
+pub fn read_meta(bytes: &[u8]) -> Result<BundleMeta, BundleError> {
+    let meta = read_metadata(bytes)?;
+    if meta.get("format").map(String::as_str) != Some(FORMAT) {
+        return Err(BundleError::NotBundle);
+    }
+    match meta.get("format_version").map(String::as_str) {
+        Some(FORMAT_VERSION) => {}
+        other => return Err(BundleError::Version(other.unwrap_or("none").to_string())),
+    }
+    fn get<'a>(m: &'a HashMap<String, String>, key: &'static str) -> Result<&'a String, BundleError> {
+        m.get(key).ok_or(BundleError::Metadata {
+            key,
+            reason: "missing".into(),
+        })
+    }
+    fn parse<T: serde::de::DeserializeOwned>(
+        m: &HashMap<String, String>,
+        key: &'static str,
+    ) -> Result<T, BundleError> {
+        serde_json::from_str(get(m, key)?).map_err(|e| BundleError::Metadata {
+            key,
+            reason: e.to_string(),
+        })
+    }
+    Ok(BundleMeta {
+        model_config: parse(&meta, "model_config")?,
+        lexer_config: parse(&meta, "lexer_config")?,
+        tokenizer_json: get(&meta, "tokenizer")?.clone(),
+        special_tokens: parse(&meta, "special_tokens_map")?,
+        train_info: meta
+            .get("train_info")
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or(serde_json::Value::Null),
+    })
+}
+
+/// Loads weights from safetensors bytes into `model` (shapes and names must match exactly).
+pub fn load_weights(model: &mut Seq2Seq, bytes: Vec<u8>) -> Result<(), BundleError> {
+    let mut store = SafetensorsStore::from_bytes(Some(bytes));
+    let result = model
+        .load_from(&mut store)
+        .map_err(|e| BundleError::Weights(e.to_string()))?;
+    if !result.errors.is_empty() || !result.missing.is_empty() {
+        return Err(BundleError::Weights(format!(
+            "{} errors, missing tensors: {:?}",
+            result.errors.len(),
+            result.missing
+        )));
+    }
+    Ok(())
+}
+
+/// Rebuilds the model from bundle bytes on `device`.
+pub fn from_bytes(bytes: Vec<u8>, device: &Device) -> Result<(Seq2Seq, BundleMeta), BundleError> {
+    let meta = read_meta(&bytes)?;
+    let mut model = Seq2Seq::new(&meta.model_config, device)?;
+    load_weights(&mut model, bytes)?;
+    Ok((model, meta))
+}

@@ -1,0 +1,169 @@
+//! Autoregressive decoding: batched greedy search with a key/value cache (plus an uncached
+//! reference used by tests) and beam search with a length penalty.
+//!
+//! Every decoder starts from BOS, stops a row at EOS and never runs past the model's position
+//! table (CALT crashes there; see the README). Returned sequences hold the generated tokens
+//! after BOS, without the final EOS.
+
+mod beam;
+
+pub use beam::beam_search;
+
+use burn::tensor::{Device, Int, Tensor, TensorData};
+
+use crate::model::{ModelError, Seq2Seq};
+
+/// How to decode.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GenerationConfig {
+    /// Upper bound on generated tokens per row (clamped to the position table).
+    pub max_new_tokens: usize,
+    /// 1 = greedy.
+    pub beams: usize,
+    /// Beam scores are divided by `length^length_penalty` (HF convention).
+    pub length_penalty: f64,
+}
+
+impl Default for GenerationConfig {
+    fn default() -> Self {
+        Self {
+            max_new_tokens: 512,
+            beams: 1,
+            length_penalty: 1.0,
+        }
+    }
+}
+
+/// Right-pads token sequences into an `[B, S]` id tensor.
+pub fn pad_batch(rows: &[&[u32]], pad: u32, device: &Device) -> Tensor<2, Int> {
+    let width = rows.iter().map(|r| r.len()).max().unwrap_or(0).max(1);
+    let mut ids = vec![pad as i64; rows.len() * width];
+    for (i, row) in rows.iter().enumerate() {
+        for (j, &t) in row.iter().enumerate() {
+            ids[i * width + j] = t as i64;
+        }
+    }
+    Tensor::from_data(TensorData::new(ids, [rows.len(), width]), device)
+}
+
+/// Generates answers for a batch of encoded inputs (each `[BOS, …, EOS]`).
+pub fn generate(
+    model: &Seq2Seq,
+    inputs: &[&[u32]],
+    config: &GenerationConfig,
+    device: &Device,
+) -> Result<Vec<Vec<u32>>, ModelError> {
+    if inputs.is_empty() {
+        return Ok(Vec::new());
+    }
+    if config.beams > 1 {
+        beam_search(model, inputs, config, device)
+    } else {
+        greedy(model, inputs, config.max_new_tokens, device)
+    }
+}
+
+/// Positions left for generated tokens after BOS.
+pub(crate) fn step_budget(model: &Seq2Seq, max_new_tokens: usize) -> usize {
+    max_new_tokens.min(model.config().max_positions)
+}
+
+pub(crate) fn ids_to_host(t: Tensor<2, Int>) -> Vec<u32> {
+    t.into_data()
+        .convert::<i64>()
+        .try_into_vec::<i64>()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| v as u32)
+        .collect()
+}
+
+/// Batched greedy decoding with a KV cache. Finished rows are dropped from the batch, so a
+/// batch costs what its still-running rows cost.
+pub fn greedy(
+    model: &Seq2Seq,
+    inputs: &[&[u32]],
+    max_new_tokens: usize,
+    device: &Device,
+) -> Result<Vec<Vec<u32>>, ModelError> {
+    let cfg = model.config();
+    let (bos, eos) = (cfg.bos_id, cfg.eos_id);
+    let n = inputs.len();
+    let enc = model.encode(pad_batch(inputs, cfg.pad_id, device))?;
+    let mut cache = model.start_cache(&enc);
+    let mut outputs = vec![Vec::new(); n];
+    // `active[i]` = original row index of cache row i.
+    let mut active: Vec<usize> = (0..n).collect();
+    let mut current = vec![bos; n];
+    for _ in 0..step_budget(model, max_new_tokens) {
+        let ids = Tensor::<1, Int>::from_data(
+            TensorData::new(current.iter().map(|&t| t as i64).collect(), [current.len()]),
+            device,
+        )
+        .reshape([current.len(), 1]);
+        let logits = model.decode_step(ids, &mut cache)?;
+        let next = ids_to_host(logits.argmax(1));
+        let mut keep = Vec::with_capacity(active.len());
+        for (row, &token) in next.iter().enumerate() {
+            if token == eos {
+                continue;
+            }
+            outputs[active[row]].push(token);
+            keep.push(row);
+        }
+        if keep.is_empty() {
+            break;
+        }
+        if keep.len() < active.len() {
+            let idx = Tensor::<1, Int>::from_data(
+                TensorData::new(keep.iter().map(|&r| r as i64).collect(), [keep.len()]),
+                device,
+            );
+            cache = cache.select_rows(idx);
+            active = keep.iter().map(|&r| active[r]).collect();
+        }
+        current = keep.iter().map(|&r| next[r]).collect();
+    }
+    Ok(outputs)
+}
+
+/// Greedy decoding that re-runs the full decoder on the whole prefix at every step (what CALT
+/// does). Slow; kept as the reference the cached path is tested against.
+pub fn greedy_uncached(
+    model: &Seq2Seq,
+    inputs: &[&[u32]],
+    max_new_tokens: usize,
+    device: &Device,
+) -> Result<Vec<Vec<u32>>, ModelError> {
+    let cfg = model.config();
+    let (bos, eos) = (cfg.bos_id, cfg.eos_id);
+    let n = inputs.len();
+    let enc = model.encode(pad_batch(inputs, cfg.pad_id, device))?;
+    let mut prefixes: Vec<Vec<u32>> = vec![vec![bos]; n];
+    let mut done = vec![false; n];
+    for _ in 0..step_budget(model, max_new_tokens) {
+        let rows: Vec<&[u32]> = prefixes.iter().map(|p| p.as_slice()).collect();
+        let logits = model.decode(pad_batch(&rows, cfg.pad_id, device), &enc)?;
+        let [b, t, v] = logits.dims();
+        let last = logits.slice([0..b, t - 1..t, 0..v]).reshape([b, v]);
+        let next = ids_to_host(last.argmax(1));
+        for (i, &token) in next.iter().enumerate() {
+            if done[i] {
+                // Keeps every prefix the same length; the value is never read.
+                prefixes[i].push(eos);
+            } else if token == eos {
+                done[i] = true;
+                prefixes[i].push(eos);
+            } else {
+                prefixes[i].push(token);
+            }
+        }
+        if done.iter().all(|&d| d) {
+            break;
+        }
+    }
+    Ok(prefixes
+        .into_iter()
+        .map(|p| p.into_iter().skip(1).take_while(|&t| t != eos).collect())
+        .collect())
+}

@@ -1,0 +1,90 @@
+//! Choosing the compute device once, at the edge (`--device auto|wgpu|cpu`).
+
+use burn::tensor::{Device, DeviceType};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceChoice {
+    /// A hardware GPU through WGPU when one exists, else the CPU backend.
+    Auto,
+    /// WGPU's default adapter, software ones (lavapipe) included.
+    Wgpu,
+    /// burn's `flex` CPU backend.
+    Cpu,
+}
+
+impl std::str::FromStr for DeviceChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(Self::Auto),
+            "wgpu" | "gpu" => Ok(Self::Wgpu),
+            "cpu" | "flex" => Ok(Self::Cpu),
+            other => Err(format!("unknown device `{other}` (expected auto, wgpu or cpu)")),
+        }
+    }
+}
+
+/// The chosen device, a short description, and a note for the user when `auto` fell back.
+#[derive(Clone, Debug)]
+pub struct SelectedDevice {
+    pub device: Device,
+    pub description: String,
+    pub note: Option<String>,
+}
+
+/// WGPU adapters, each with its name and whether it is a real card (software rasterizers such
+/// as lavapipe report no physical device).
+pub fn wgpu_adapters() -> Vec<(Device, String, bool)> {
+    Device::enumerate(DeviceType::Wgpu)
+        .into_vec()
+        .into_iter()
+        .map(|d| {
+            let id = d.identity();
+            let name = id.as_ref().map(|i| i.name.clone()).unwrap_or_else(|| "unknown".into());
+            let hardware = id.is_some_and(|i| i.physical.is_some());
+            (d, name, hardware)
+        })
+        .collect()
+}
+
+pub fn select_device(choice: DeviceChoice) -> Result<SelectedDevice, String> {
+    let cpu = || SelectedDevice {
+        device: Device::flex(),
+        description: "cpu (burn flex)".into(),
+        note: None,
+    };
+    match choice {
+        DeviceChoice::Cpu => Ok(cpu()),
+        DeviceChoice::Wgpu => {
+            let adapters = wgpu_adapters();
+            let (device, name, hardware) = adapters
+                .into_iter()
+                .max_by_key(|a| a.2)
+                .ok_or("no WGPU adapter found (install a Vulkan driver, e.g. mesa-vulkan-drivers)")?;
+            Ok(SelectedDevice {
+                device,
+                description: format!(
+                    "wgpu ({name}{})",
+                    if hardware { "" } else { ", software" }
+                ),
+                note: None,
+            })
+        }
+        DeviceChoice::Auto => {
+            match wgpu_adapters().into_iter().find(|a| a.2) {
+                Some((device, name, _)) => Ok(SelectedDevice {
+                    device,
+                    description: format!("wgpu ({name})"),
+                    note: None,
+                }),
+                None => Ok(SelectedDevice {
+                    note: Some(
+                        "no GPU adapter found; running on the CPU backend (pass --device wgpu to use a software adapter)"
+                            .into(),
+                    ),
+                    ..cpu()
+                }),
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `train.yaml`'s `model:` and `train:` blocks → [`ModelConfig`] and [`TrainSettings`].
+//! A key we cannot honour is an error here, never a silent no-op.
+
+use crate::config::{LrSchedulerType, ModelSection, ModelType, PositionalEmbedding, TrainSection};
+use crate::model::{Activation, Architecture, ModelConfig, Positional};
+use crate::tokenizer::SpecialIds;
+
+use super::{AdamWSettings, ScheduleKind, TrainError, TrainSettings};
+
+fn invalid(msg: impl Into<String>) -> TrainError {
+    TrainError::Invalid(msg.into())
+}
+
+/// Builds the model config; ids and vocabulary size come from the tokenizer unless the
+/// `model:` block overrides them (as in CALT).
+pub fn model_config(
+    m: &ModelSection,
+    vocab_size: usize,
+    ids: SpecialIds,
+) -> Result<ModelConfig, TrainError> {
+    if let Some(v) = m.vocab_size
+        && v != vocab_size
+    {
+        return Err(invalid(format!(
+            "model.vocab_size {v} does not match the tokenizer's {vocab_size} ids; remove the key"
+        )));
+    }
+    let activation = match m.activation.to_ascii_lowercase().as_str() {
+        "relu" => Activation::Relu,
+        "gelu" => Activation::Gelu,
+        other => {
+            return Err(invalid(format!(
+                "model.activation `{other}` is not supported (relu or gelu)"
+            )));
+        }
+    };
+    let architecture = match m.model_type {
+        ModelType::Generic => Architecture::Generic,
+        ModelType::Bart => Architecture::Bart,
+    };
+    let positional = match m.use_positional_embedding {
+        PositionalEmbedding::Generic => Positional::Learned,
+        PositionalEmbedding::Sinusoidal => Positional::Sinusoidal,
+        PositionalEmbedding::Rope => Positional::Rope,
+        PositionalEmbedding::None => Positional::None,
+    };
+    if architecture == Architecture::Bart && positional != Positional::Learned {
+        return Err(invalid(
+            "model_type bart always uses learned positions; remove use_positional_embedding",
+        ));
+    }
+    let config = ModelConfig {
+        architecture,
+        vocab_size,
+        d_model: m.d_model,
+        encoder_layers: m.num_encoder_layers,
+        encoder_heads: m.num_encoder_heads,
+        encoder_ffn_dim: m.encoder_ffn_dim,
+        decoder_layers: m.num_decoder_layers,
+        decoder_heads: m.num_decoder_heads,
+        decoder_ffn_dim: m.decoder_ffn_dim,
+        max_positions: m.max_sequence_length.saturating_mul(2),
+        positional,
+        dropout: m.dropout,
+        activation,
+        init_std: m.init_std,
+        embedding_layer_norm: m.embedding_layer_norm,
+        pad_id: m.pad_token_id.unwrap_or(ids.pad),
+        bos_id: m.bos_token_id.unwrap_or(ids.bos),
+        eos_id: m.eos_token_id.unwrap_or(ids.eos),
+        seed: m.seed,
+    };
+    config.validate()?;
+    Ok(config)
+}
+
+/// Builds the optimisation settings from the `train:` block.
+pub fn train_settings(t: &TrainSection) -> Result<TrainSettings, TrainError> {
+    if let Some(opt) = &t.optimizer {
+        let o = opt.to_ascii_lowercase();
+        if !matches!(o.as_str(), "adamw" | "adamw_torch" | "adamw_torch_fused" | "adamw_hf") {
+            return Err(invalid(format!(
+                "train.optimizer `{opt}` is not supported (only AdamW: adamw_torch, adamw_torch_fused)"
+            )));
+        }
+    }
+    if t.batch_size == 0 || t.test_batch_size == 0 {
+        return Err(invalid("train.batch_size and train.test_batch_size must be positive"));
+    }
+    if !(t.learning_rate.is_finite() && t.learning_rate >= 0.0) {
+        return Err(invalid(format!("train.learning_rate {} is invalid", t.learning_rate)));
+    }
+    if !(0.0..=1.0).contains(&t.warmup_ratio) {
+        return Err(invalid(format!("train.warmup_ratio {} must be in [0, 1]", t.warmup_ratio)));
+    }
+    if !(t.num_train_epochs > 0.0) {
+        return Err(invalid("train.num_train_epochs must be positive"));
+    }
+    Ok(TrainSettings {
+        epochs: t.num_train_epochs,
+        batch_size: t.batch_size,
+        learning_rate: t.learning_rate,
+        schedule: match t.lr_scheduler_type {
+            LrSchedulerType::Linear => ScheduleKind::Linear,
+            LrSchedulerType::Constant => ScheduleKind::Constant,
+        },
+        warmup_ratio: t.warmup_ratio,
+        adamw: AdamWSettings {
+            weight_decay: t.weight_decay,
+            max_grad_norm: (t.max_grad_norm > 0.0).then_some(t.max_grad_norm),
+            ..AdamWSettings::default()
+        },
+        seed: t.seed,
+        bucket_by_length: true,
+    })
+}

@@ -1,0 +1,348 @@
+//! Training and evaluation, independent of files: the CLI (or the browser) drives a
+//! [`Trainer`] step by step and decides when to log, evaluate and save.
+//!
+//! Resume is exact: the batch order of an epoch depends only on `(seed, epoch)`, dropout is
+//! re-seeded from `(seed, step)` before every step, and the optimizer state is exported in
+//! full, so `N` straight steps and `N/2 + resume + N/2` give identical weights on a CPU.
+
+pub mod batch;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod device;
+pub mod from_yaml;
+pub mod loss;
+pub mod optim;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod run_dir;
+pub mod schedule;
+pub mod tensor_file;
+
+use burn::optim::GradientsParams;
+use burn::tensor::{Device, Tensor};
+
+use crate::generation::{GenerationConfig, generate};
+use crate::model::{ModelConfig, ModelError, Seq2Seq};
+use batch::{HostBatch, epoch_batches, sequential_batches};
+pub use optim::{AdamW, AdamWSettings};
+pub use schedule::{Schedule, ScheduleKind};
+
+/// An encoded pair: input ids and target ids, both `[BOS, …, EOS]`.
+pub type Pair = (Vec<u32>, Vec<u32>);
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error("the training set is empty")]
+    EmptyTrainingSet,
+    #[error("invalid training setting: {0}")]
+    Invalid(String),
+    #[error("checkpoint state does not fit this run: {0}")]
+    Checkpoint(String),
+}
+
+/// Optimisation settings (CALT's `train:` keys, already validated).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainSettings {
+    pub epochs: f64,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    pub schedule: ScheduleKind,
+    pub warmup_ratio: f64,
+    pub adamw: AdamWSettings,
+    /// Seeds batch order and dropout.
+    pub seed: u64,
+    /// Group samples of similar length into batches (less padding); `false` gives plain
+    /// shuffled batches as HF's Trainer builds them.
+    pub bucket_by_length: bool,
+}
+
+/// What one optimizer update reports. Tensors stay on the device until someone reads them.
+pub struct StepReport {
+    /// Updates done so far (1-based number of this update).
+    pub step: u64,
+    /// Fractional epoch after this update (`step / steps_per_epoch`).
+    pub epoch: f64,
+    pub lr: f64,
+    pub loss: Tensor<1>,
+    pub grad_norm: Option<Tensor<1>>,
+    pub samples: usize,
+    pub padded_tokens: usize,
+}
+
+/// Reads a one-element device tensor (a host sync).
+pub fn scalar(t: &Tensor<1>) -> f64 {
+    t.clone()
+        .into_data()
+        .convert::<f64>()
+        .try_into_vec::<f64>()
+        .ok()
+        .and_then(|v| v.first().copied())
+        .unwrap_or(f64::NAN)
+}
+
+fn mix(seed: u64, step: u64) -> u64 {
+    crate::model::init::SplitMix64::stream(seed, step.wrapping_add(0xD0D0)).next_u64()
+}
+
+pub struct Trainer {
+    model: Option<Seq2Seq>,
+    optim: AdamW,
+    settings: TrainSettings,
+    device: Device,
+    data: Vec<Pair>,
+    lengths: Vec<usize>,
+    pad: u32,
+    schedule: Schedule,
+    steps_per_epoch: u64,
+    step: u64,
+    plan: Option<(u64, Vec<Vec<usize>>)>,
+}
+
+impl Trainer {
+    /// A fresh run: the model is initialised from `model_config.seed` on `device` (autodiff is
+    /// enabled here).
+    pub fn new(
+        model_config: &ModelConfig,
+        settings: TrainSettings,
+        data: Vec<Pair>,
+        device: &Device,
+    ) -> Result<Self, TrainError> {
+        let device = device.clone().autodiff();
+        let model = Seq2Seq::new(model_config, &device)?;
+        Self::with_model(model, settings, data, &device)
+    }
+
+    /// Trains an existing model (its device must have autodiff enabled).
+    pub fn with_model(
+        model: Seq2Seq,
+        settings: TrainSettings,
+        data: Vec<Pair>,
+        device: &Device,
+    ) -> Result<Self, TrainError> {
+        if data.is_empty() {
+            return Err(TrainError::EmptyTrainingSet);
+        }
+        if settings.batch_size == 0 {
+            return Err(TrainError::Invalid("batch_size must be positive".into()));
+        }
+        if !(settings.epochs > 0.0) {
+            return Err(TrainError::Invalid("num_train_epochs must be positive".into()));
+        }
+        let max = model.config().max_positions;
+        if let Some((i, p)) = data
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.0.len() > max || p.1.len() > max)
+        {
+            return Err(TrainError::Invalid(format!(
+                "training sample {} has {} tokens, more than the model's {max} positions \
+                 (2 × max_sequence_length)",
+                i + 1,
+                p.0.len().max(p.1.len())
+            )));
+        }
+        let steps_per_epoch = data.len().div_ceil(settings.batch_size) as u64;
+        let total = (settings.epochs * steps_per_epoch as f64).ceil() as u64;
+        let schedule = Schedule::new(
+            settings.schedule,
+            settings.learning_rate,
+            total,
+            settings.warmup_ratio,
+        );
+        let lengths = data.iter().map(|p| p.0.len() + p.1.len()).collect();
+        let pad = model.config().pad_id;
+        Ok(Self {
+            model: Some(model),
+            optim: AdamW::new(settings.adamw),
+            settings,
+            device: device.clone(),
+            data,
+            lengths,
+            pad,
+            schedule,
+            steps_per_epoch,
+            step: 0,
+            plan: None,
+        })
+    }
+
+    pub fn model(&self) -> &Seq2Seq {
+        self.model.as_ref().expect("model is present between steps")
+    }
+
+    /// The model without autodiff, for evaluation and saving.
+    pub fn eval_model(&self) -> Seq2Seq {
+        use burn::module::Module;
+        self.model().valid()
+    }
+
+    pub fn settings(&self) -> &TrainSettings {
+        &self.settings
+    }
+
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    pub fn steps_per_epoch(&self) -> u64 {
+        self.steps_per_epoch
+    }
+
+    pub fn total_steps(&self) -> u64 {
+        self.schedule.total_steps
+    }
+
+    /// Updates done so far.
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+
+    pub fn epoch(&self) -> f64 {
+        self.step as f64 / self.steps_per_epoch as f64
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.step >= self.total_steps()
+    }
+
+    pub fn optimizer(&self) -> &AdamW {
+        &self.optim
+    }
+
+    /// Restores the position and optimizer of a checkpoint (weights are loaded into the model
+    /// before [`Trainer::with_model`]).
+    pub fn restore(
+        &mut self,
+        step: u64,
+        moments: Vec<(String, Vec<usize>, Vec<f32>)>,
+    ) -> Result<(), TrainError> {
+        if step > self.total_steps() {
+            return Err(TrainError::Checkpoint(format!(
+                "checkpoint step {step} is past this run's {} steps",
+                self.total_steps()
+            )));
+        }
+        self.optim
+            .import(step, moments, &self.device)
+            .map_err(TrainError::Checkpoint)?;
+        self.step = step;
+        self.plan = None;
+        Ok(())
+    }
+
+    /// The sample indices of the next batch.
+    fn next_batch(&mut self) -> Vec<usize> {
+        let epoch = self.step / self.steps_per_epoch;
+        let within = (self.step % self.steps_per_epoch) as usize;
+        if self.plan.as_ref().map(|p| p.0) != Some(epoch) {
+            let batches = if self.settings.bucket_by_length {
+                epoch_batches(&self.lengths, self.settings.batch_size, self.settings.seed, epoch)
+            } else {
+                batch::shuffled_batches(self.lengths.len(), self.settings.batch_size, self.settings.seed, epoch)
+            };
+            self.plan = Some((epoch, batches));
+        }
+        self.plan.as_ref().map(|p| p.1[within].clone()).unwrap_or_default()
+    }
+
+    /// One optimizer update on the next batch.
+    pub fn train_step(&mut self) -> Result<StepReport, TrainError> {
+        let indices = self.next_batch();
+        let pairs: Vec<(&[u32], &[u32])> = indices
+            .iter()
+            .map(|&i| (self.data[i].0.as_slice(), self.data[i].1.as_slice()))
+            .collect();
+        let host = HostBatch::collate(&pairs, self.pad);
+        let batch = host.to_device(&self.device);
+        // Dropout masks depend on (seed, step) only, so a resumed run draws the same ones.
+        self.device.seed(mix(self.settings.seed, self.step));
+        let model = self.model.take().expect("model is present between steps");
+        let logits = match model.forward(batch.input_ids, batch.decoder_ids) {
+            Ok(l) => l,
+            Err(e) => {
+                self.model = Some(model);
+                return Err(e.into());
+            }
+        };
+        let loss = loss::masked_cross_entropy(logits, batch.labels, batch.label_tokens);
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        let update = self.step + 1;
+        let lr = self.schedule.lr_for_update(update);
+        let (model, grad_norm) = self.optim.step(lr, model, grads);
+        self.model = Some(model);
+        self.step = update;
+        Ok(StepReport {
+            step: update,
+            epoch: self.epoch(),
+            lr,
+            loss: loss.inner(),
+            grad_norm,
+            samples: host.batch,
+            padded_tokens: host.padded_tokens(),
+        })
+    }
+}
+
+/// Teacher-forced evaluation of a whole set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeacherForced {
+    /// Sample-weighted mean of per-batch token-mean losses (HF's `eval_loss`).
+    pub loss: f64,
+    /// Correct / counted label tokens over the whole set.
+    pub token_accuracy: f64,
+    /// Fraction of sequences whose labels are all predicted (teacher-forced, not generation).
+    pub sequence_accuracy: f64,
+}
+
+pub fn teacher_forced(
+    model: &Seq2Seq,
+    data: &[Pair],
+    batch_size: usize,
+    device: &Device,
+) -> Result<TeacherForced, ModelError> {
+    let (mut loss_sum, mut n) = (0.0, 0usize);
+    let (mut correct, mut counted, mut exact) = (0, 0, 0);
+    for idx in sequential_batches(data.len(), batch_size) {
+        let pairs: Vec<(&[u32], &[u32])> =
+            idx.iter().map(|&i| (data[i].0.as_slice(), data[i].1.as_slice())).collect();
+        let host = HostBatch::collate(&pairs, model.config().pad_id);
+        let b = host.to_device(device);
+        let logits = model.forward(b.input_ids, b.decoder_ids)?;
+        let l = loss::masked_cross_entropy(logits.clone(), b.labels.clone(), b.label_tokens);
+        loss_sum += scalar(&l) * b.batch as f64;
+        n += b.batch;
+        let (c, k, e) = loss::teacher_forced_counts(logits, b.labels);
+        correct += c;
+        counted += k;
+        exact += e;
+    }
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    Ok(TeacherForced {
+        loss: if n == 0 { 0.0 } else { loss_sum / n as f64 },
+        token_accuracy: ratio(correct, counted),
+        sequence_accuracy: ratio(exact, n),
+    })
+}
+
+/// Generates answers for every input, batching inputs of similar length together, and returns
+/// them in input order.
+pub fn generate_all(
+    model: &Seq2Seq,
+    inputs: &[&[u32]],
+    batch_size: usize,
+    config: &GenerationConfig,
+    device: &Device,
+    mut progress: impl FnMut(usize),
+) -> Result<Vec<Vec<u32>>, ModelError> {
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by_key(|&i| inputs[i].len());
+    let mut out = vec![Vec::new(); inputs.len()];
+    for chunk in order.chunks(batch_size.max(1)) {
+        let rows: Vec<&[u32]> = chunk.iter().map(|&i| inputs[i]).collect();
+        for (&i, g) in chunk.iter().zip(generate(model, &rows, config, device)?) {
+            out[i] = g;
+        }
+        progress(chunk.len());
+    }
+    Ok(out)
+}

@@ -1,0 +1,190 @@
+//! The run folder on disk: checkpoints (written atomically), `metrics.jsonl` and CALT's
+//! `eval_results` files. Native only; the browser never writes run folders.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::tensor_file::{self, NamedTensor};
+use crate::metrics::{EvalRecord, eval_results_json};
+
+pub const MODEL_FILE: &str = "model.safetensors";
+pub const OPTIMIZER_FILE: &str = "optimizer.safetensors";
+pub const STATE_FILE: &str = "trainer_state.json";
+pub const METRICS_FILE: &str = "metrics.jsonl";
+
+/// Where training stood when a checkpoint was written.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrainerState {
+    pub global_step: u64,
+    pub epoch: f64,
+    pub total_steps: u64,
+    pub seed: u64,
+}
+
+/// A checkpoint read back from disk.
+pub struct LoadedCheckpoint {
+    pub dir: PathBuf,
+    pub bundle: Vec<u8>,
+    pub moments: Vec<NamedTensor>,
+    pub state: TrainerState,
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> String {
+    format!("{}: {e}", path.display())
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut f = std::fs::File::create(&tmp).map_err(|e| io_err(&tmp, e))?;
+    f.write_all(bytes).map_err(|e| io_err(&tmp, e))?;
+    f.sync_all().map_err(|e| io_err(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| io_err(path, e))
+}
+
+fn checkpoint_step(path: &Path) -> Option<u64> {
+    path.file_name()?
+        .to_str()?
+        .strip_prefix("checkpoint-")?
+        .parse()
+        .ok()
+}
+
+/// Complete-looking `checkpoint-N` folders, newest first.
+pub fn list_checkpoints(run_dir: &Path) -> Vec<(u64, PathBuf)> {
+    let mut out: Vec<(u64, PathBuf)> = std::fs::read_dir(run_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .filter_map(|p| checkpoint_step(&p).map(|s| (s, p)))
+        .collect();
+    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out
+}
+
+/// Writes `checkpoint-<step>` into a temporary folder, renames it into place, then removes
+/// the oldest checkpoints beyond `keep` (only after the new one is complete).
+pub fn save_checkpoint(
+    run_dir: &Path,
+    bundle: &[u8],
+    moments: &[NamedTensor],
+    state: &TrainerState,
+    keep: usize,
+) -> Result<PathBuf, String> {
+    let final_dir = run_dir.join(format!("checkpoint-{}", state.global_step));
+    let tmp = run_dir.join(format!(".checkpoint-{}.tmp", state.global_step));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| io_err(&tmp, e))?;
+    }
+    std::fs::create_dir_all(&tmp).map_err(|e| io_err(&tmp, e))?;
+    let mut meta = BTreeMap::new();
+    meta.insert("steps".to_string(), state.global_step.to_string());
+    let files: [(&str, Vec<u8>); 3] = [
+        (MODEL_FILE, bundle.to_vec()),
+        (OPTIMIZER_FILE, tensor_file::write(moments, &meta)),
+        (
+            STATE_FILE,
+            serde_json::to_vec_pretty(state).map_err(|e| e.to_string())?,
+        ),
+    ];
+    for (name, bytes) in files {
+        let path = tmp.join(name);
+        let mut f = std::fs::File::create(&path).map_err(|e| io_err(&path, e))?;
+        f.write_all(&bytes).map_err(|e| io_err(&path, e))?;
+        f.sync_all().map_err(|e| io_err(&path, e))?;
+    }
+    if final_dir.exists() {
+        std::fs::remove_dir_all(&final_dir).map_err(|e| io_err(&final_dir, e))?;
+    }
+    std::fs::rename(&tmp, &final_dir).map_err(|e| io_err(&final_dir, e))?;
+    for (_, old) in list_checkpoints(run_dir).into_iter().skip(keep.max(1)) {
+        // A failed clean-up only leaves an extra folder behind.
+        let _ = std::fs::remove_dir_all(old);
+    }
+    Ok(final_dir)
+}
+
+/// Reads one checkpoint folder completely, or says what is wrong with it.
+pub fn load_checkpoint(dir: &Path) -> Result<LoadedCheckpoint, String> {
+    let read = |name: &str| {
+        let p = dir.join(name);
+        std::fs::read(&p).map_err(|e| io_err(&p, e))
+    };
+    let bundle = read(MODEL_FILE)?;
+    crate::bundle::read_meta(&bundle).map_err(|e| format!("{MODEL_FILE}: {e}"))?;
+    let (moments, _) =
+        tensor_file::read(&read(OPTIMIZER_FILE)?).map_err(|e| format!("{OPTIMIZER_FILE}: {e}"))?;
+    let state: TrainerState = serde_json::from_slice(&read(STATE_FILE)?)
+        .map_err(|e| format!("{STATE_FILE}: {e}"))?;
+    Ok(LoadedCheckpoint {
+        dir: dir.to_path_buf(),
+        bundle,
+        moments,
+        state,
+    })
+}
+
+/// The newest checkpoint that loads; every one skipped is reported through `warn`.
+pub fn newest_checkpoint(
+    run_dir: &Path,
+    mut warn: impl FnMut(String),
+) -> Option<LoadedCheckpoint> {
+    for (_, dir) in list_checkpoints(run_dir) {
+        match load_checkpoint(&dir) {
+            Ok(c) => return Some(c),
+            Err(e) => warn(format!(
+                "checkpoint {} is incomplete or corrupt ({e}); trying the previous one",
+                dir.display()
+            )),
+        }
+    }
+    None
+}
+
+/// Appends one JSON object per line to `metrics.jsonl`.
+pub struct MetricsLog {
+    file: std::fs::File,
+}
+
+impl MetricsLog {
+    pub fn open(run_dir: &Path) -> Result<Self, String> {
+        let path = run_dir.join(METRICS_FILE);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| io_err(&path, e))?;
+        Ok(Self { file })
+    }
+
+    pub fn write(&mut self, record: &serde_json::Value) -> Result<(), String> {
+        let mut line = record.to_string();
+        line.push('\n');
+        self.file
+            .write_all(line.as_bytes())
+            .and_then(|_| self.file.flush())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// `eval_results/step_<step>.json` (and, for the final evaluation, `eval_results.json`).
+pub fn write_eval_results(
+    run_dir: &Path,
+    step: u64,
+    records: &[EvalRecord],
+    is_final: bool,
+) -> Result<PathBuf, String> {
+    let text = eval_results_json(records);
+    let path = run_dir.join("eval_results").join(format!("step_{step}.json"));
+    write_atomically(&path, text.as_bytes())?;
+    if is_final {
+        write_atomically(&run_dir.join("eval_results.json"), text.as_bytes())?;
+    }
+    Ok(path)
+}
