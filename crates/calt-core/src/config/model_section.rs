@@ -40,6 +40,9 @@ fn default_activation() -> String {
 fn default_init_std() -> f64 {
     0.02
 }
+fn default_true() -> bool {
+    true
+}
 fn default_seed() -> u64 {
     42
 }
@@ -67,6 +70,10 @@ pub struct ModelSection {
     pub activation: String,
     #[serde(default = "default_init_std", deserialize_with = "f64_lenient")]
     pub init_std: f64,
+    /// LayerNorm over token + position embeddings, as CALT 1.5 does (on by default, like
+    /// CALT 1.5; set false for CALT 1.1's model). BART always has it.
+    #[serde(default = "default_true")]
+    pub embedding_layer_norm: bool,
     /// Seeds weight initialisation (CALT's init ignores it; ours does not).
     #[serde(default = "default_seed")]
     pub seed: u64,
