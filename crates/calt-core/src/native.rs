@@ -138,7 +138,7 @@ pub fn load_training_data_from(
     let preprocessors = Preprocessors::from_spec(config.data.dataset_load_preprocessor.as_ref())
         .map_err(|e| ConfigError::invalid(&source, "data.dataset_load_preprocessor", e.0))?;
     let data = &config.data;
-    let mut load = |split: &str| -> Result<LoadedSplit, LoadError> {
+    let load = |split: &str| -> Result<LoadedSplit, LoadError> {
         let (written, limit_value, limit_key) = split_source(data, split, &source)?;
         let limit = DataSection::limit(limit_value, limit_key, &source)?;
         let path = resolve(config_path, &written);

@@ -29,6 +29,9 @@ pub enum TokenizerError {
     Library(String),
 }
 
+/// The unk token CALT's WordLevel model names (normally not in the vocabulary).
+const WORDLEVEL_UNK: &str = "<unk>";
+
 fn library(e: impl std::fmt::Display) -> TokenizerError {
     TokenizerError::Library(e.to_string())
 }
@@ -49,6 +52,9 @@ pub struct CaltTokenizer {
     special_ids: SpecialIds,
     /// token → id, for encoding lexer output without re-splitting a joined string.
     ids: HashMap<String, u32>,
+    /// WordLevel's `<unk>` id when `<unk>` is in the vocabulary: then, as in CALT, unknown
+    /// tokens map to it instead of failing.
+    unk_id: Option<u32>,
     /// id → token (None for holes), for decoding.
     tokens: Vec<Option<String>>,
     is_special: Vec<bool>,
@@ -73,7 +79,7 @@ impl CaltTokenizer {
             .collect();
         let model = WordLevel::builder()
             .vocab(vocab.into_iter().collect())
-            .unk_token("<unk>".into())
+            .unk_token(WORDLEVEL_UNK.into())
             .build()
             .map_err(library)?;
         let mut inner = Tokenizer::new(model);
@@ -133,10 +139,12 @@ impl CaltTokenizer {
                 is_special[*id as usize] = true;
             }
         }
+        let unk_id = ids.get(WORDLEVEL_UNK).copied();
         Self {
             inner,
             special_tokens,
             special_ids,
+            unk_id,
             ids,
             tokens,
             is_special,
@@ -165,7 +173,9 @@ impl CaltTokenizer {
         self.tokens.get(id as usize)?.as_deref()
     }
 
-    /// Ids of lexer tokens as `[bos, …, eos]`. Equivalent to CALT encoding the space-joined
+    /// Ids of lexer tokens as `[bos, …, eos]`. An unknown token is an error, unless
+    /// `<unk>` is in the vocabulary (then it maps there, as in CALT; dataset loading still
+    /// reports such tokens, see [`crate::data`]). Equivalent to CALT encoding the space-joined
     /// token text (empty tokens vanish in its split), without building that string.
     pub fn encode_tokens<S: AsRef<str>>(&self, tokens: &[S]) -> Result<Vec<u32>, TokenizerError> {
         let mut ids = Vec::with_capacity(tokens.len() + 2);
@@ -177,6 +187,7 @@ impl CaltTokenizer {
             }
             let id = self
                 .token_to_id(token)
+                .or(self.unk_id)
                 .ok_or_else(|| TokenizerError::OutOfVocabulary(token.to_string()))?;
             ids.push(id);
         }

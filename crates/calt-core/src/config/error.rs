@@ -80,7 +80,8 @@ fn friendly_message(message: &str) -> String {
         return message.to_string();
     };
     let key = &rest[..end];
-    let known: Vec<&str> = rest[end..]
+    // The rest reads "`, expected one of `a`, `b`" (or "expected `a`"): take the quoted names.
+    let known: Vec<&str> = rest[end + 1..]
         .split('`')
         .skip(1)
         .step_by(2)

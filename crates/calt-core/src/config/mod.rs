@@ -17,7 +17,9 @@ pub use lexer_yaml::{LexerConfig, NumberPolicyConfig, VocabFlags, VocabSection};
 pub use model_section::{ModelSection, ModelType, PositionalEmbedding};
 pub use paths::resolve_relative;
 pub use train_section::{LrSchedulerType, Strategy, TrainSection, WandbSection};
-pub use train_yaml::{DataSection, LoadPreprocessorSpec, TrainYaml};
+pub use train_yaml::{
+    DataSection, LoadPreprocessorOptions, LoadPreprocessorSpec, LoadPreprocessorStep, TrainYaml,
+};
 
 use serde::de::DeserializeOwned;
 

@@ -196,7 +196,7 @@ data:
         let text = GF17_TRAIN.replace("  learning_rate: 1e-4", "  learnig_rate: 1e-4");
         let err = parse_yaml::<TrainYaml>(&text, "exp/train.yaml").unwrap_err();
         assert_eq!(err.key_path, "train.learnig_rate");
-        assert_eq!(err.line, Some(17));
+        assert_eq!(err.line, Some(16));
         assert!(err.message.contains("did you mean `learning_rate`"), "{err}");
     }
 

@@ -71,6 +71,14 @@ fn encode_one(
         .map_err(|e| format!("load preprocessor: {e}"))?;
     let ids = |side: &str, text: &str| -> Result<Vec<u32>, String> {
         let tokens = lexer.tokenize(text).map_err(|e| format!("{side}: {e}"))?;
+        // CALT's token validation: every token must be a vocabulary or special token (the
+        // tokenizer alone would map it to `<unk>` when that is in the vocabulary).
+        if let Some(token) = tokens
+            .iter()
+            .find(|t| !t.is_empty() && !lexer.vocabulary().contains(t))
+        {
+            return Err(format!("{side}: token `{token}` is not in the vocabulary"));
+        }
         tokenizer.encode_tokens(&tokens).map_err(|e| match e {
             TokenizerError::OutOfVocabulary(token) => {
                 format!("{side}: token `{token}` is not in the vocabulary")

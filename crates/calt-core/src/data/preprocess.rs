@@ -33,7 +33,8 @@ impl LoadPreprocessor {
     pub fn apply(&self, problem: &str, answer: &str) -> Result<(String, String), PreprocessError> {
         match self {
             Self::LastElement { delimiter } => {
-                let last = items(answer, delimiter).last().unwrap_or(answer.trim());
+                let pieces = items(answer, delimiter);
+                let last = pieces.last().copied().unwrap_or(answer.trim());
                 Ok((problem.to_string(), last.to_string()))
             }
             Self::ReversedOrder { delimiter } => {
