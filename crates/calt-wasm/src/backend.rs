@@ -1,0 +1,114 @@
+//! Choosing the compute device once, when a bundle is loaded: burn's WGPU backend on WebGPU
+//! when the browser gives an adapter, else burn's CPU backend (flex) compiled to wasm.
+
+use burn::tensor::Device;
+
+use crate::error::PlaygroundError;
+
+/// What the page asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendChoice {
+    /// WebGPU when an adapter is available, else the CPU.
+    Auto,
+    Cpu,
+    WebGpu,
+}
+
+impl std::str::FromStr for BackendChoice {
+    type Err = PlaygroundError;
+    fn from_str(s: &str) -> Result<Self, PlaygroundError> {
+        match s.to_ascii_lowercase().as_str() {
+            "" | "auto" => Ok(Self::Auto),
+            "cpu" | "flex" => Ok(Self::Cpu),
+            "webgpu" | "gpu" | "wgpu" => Ok(Self::WebGpu),
+            other => Err(PlaygroundError::Options(format!(
+                "unknown backend `{other}` (expected auto, cpu or webgpu)"
+            ))),
+        }
+    }
+}
+
+/// The device that will run the model.
+#[derive(Clone, Debug)]
+pub struct Backend {
+    pub device: Device,
+    /// Shown in the page: which backend ran.
+    pub name: String,
+    /// WebGPU reads results back asynchronously; the CPU backend synchronously.
+    pub is_gpu: bool,
+    /// Why auto fell back to the CPU, if it did.
+    pub note: Option<String>,
+}
+
+pub fn cpu(note: Option<String>) -> Backend {
+    Backend {
+        device: Device::flex(),
+        name: "cpu (burn flex, wasm)".into(),
+        is_gpu: false,
+        note,
+    }
+}
+
+/// Initialises the chosen backend. `Auto` never fails: without a WebGPU adapter it says why
+/// and runs on the CPU.
+pub async fn select(choice: BackendChoice) -> Result<Backend, PlaygroundError> {
+    if choice == BackendChoice::Cpu {
+        return Ok(cpu(None));
+    }
+    match webgpu().await {
+        Ok(backend) => Ok(backend),
+        Err(reason) if choice == BackendChoice::Auto => {
+            Ok(cpu(Some(format!("WebGPU unavailable ({reason}); running on the CPU"))))
+        }
+        Err(reason) => Err(PlaygroundError::Backend(format!("WebGPU unavailable: {reason}"))),
+    }
+}
+
+/// Only `navigator.gpu` with an adapter counts: asking wgpu without one would fall back to
+/// WebGL, which burn's compute kernels cannot use.
+async fn webgpu() -> Result<Backend, String> {
+    if !has_webgpu_adapter().await {
+        return Err("navigator.gpu gave no adapter".into());
+    }
+    let device = Device::wgpu_options()
+        .init_async()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Backend {
+        device,
+        name: "webgpu (burn wgpu)".into(),
+        is_gpu: true,
+        note: None,
+    })
+}
+
+#[cfg(target_arch = "wasm32")]
+async fn has_webgpu_adapter() -> bool {
+    use wasm_bindgen::{JsCast, JsValue};
+    // `navigator` exists in windows and workers alike; reached through the global object so
+    // the same code runs in both.
+    let global = js_sys::global();
+    let get = |obj: &JsValue, key: &str| js_sys::Reflect::get(obj, &JsValue::from_str(key)).ok();
+    let Some(gpu) = get(&global, "navigator").and_then(|n| get(&n, "gpu")) else {
+        return false;
+    };
+    if gpu.is_undefined() || gpu.is_null() {
+        return false;
+    }
+    let Some(request) = get(&gpu, "requestAdapter").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return false;
+    };
+    let Ok(promise) = request.call0(&gpu).and_then(|p| p.dyn_into::<js_sys::Promise>()) else {
+        return false;
+    };
+    match wasm_bindgen_futures::JsFuture::from(promise).await {
+        Ok(adapter) => !adapter.is_null() && !adapter.is_undefined(),
+        Err(_) => false,
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+async fn has_webgpu_adapter() -> bool {
+    false
+}

@@ -1,0 +1,184 @@
+//! calt in the browser: the wasm-bindgen API that `web/` uses.
+//!
+//! A [`Playground`] holds one loaded bundle on one backend (WebGPU or the CPU). It evaluates a
+//! test file with calt-core's reader, preprocessors, lexer, tokenizer, batch order, decoders and
+//! exact-match rule (so the numbers equal `calt eval`'s), and generates the answer for one
+//! typed problem. All model and numeric work is calt-core's; this crate only adapts it to
+//! JavaScript: bytes and strings in, plain objects and promises out, errors as `Error`s.
+
+pub mod backend;
+pub mod decode;
+pub mod error;
+pub mod evaluate;
+mod panic;
+pub mod session;
+
+use std::rc::Rc;
+
+use calt_core::generation::GenerationConfig;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::backend::{Backend, BackendChoice};
+use crate::error::PlaygroundError;
+use crate::evaluate::DEFAULT_BATCH_SIZE;
+use crate::session::Session;
+
+/// One bundle loaded on one backend.
+#[wasm_bindgen]
+pub struct Playground {
+    session: Rc<Session>,
+    backend: Rc<Backend>,
+}
+
+/// Options of [`Playground::evaluate`] (a plain JS object; every key optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct EvalOptions {
+    pub batch_size: Option<usize>,
+    pub beams: Option<usize>,
+    pub length_penalty: Option<f64>,
+    pub max_new_tokens: Option<usize>,
+    pub limit: Option<usize>,
+    pub skip_bad_lines: bool,
+}
+
+impl EvalOptions {
+    fn generation(&self) -> GenerationConfig {
+        GenerationConfig {
+            max_new_tokens: self.max_new_tokens.unwrap_or(usize::MAX),
+            beams: self.beams.unwrap_or(1).max(1),
+            length_penalty: self.length_penalty.unwrap_or(1.0),
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Playground {
+    /// Loads bundle bytes (what `calt train` writes as model.safetensors) on `backend`
+    /// (`"auto"`, `"cpu"` or `"webgpu"`; auto = WebGPU when an adapter exists, else CPU).
+    pub async fn load(bytes: Vec<u8>, backend: Option<String>) -> Result<Playground, JsError> {
+        panic::install();
+        let choice: BackendChoice = backend.as_deref().unwrap_or("auto").parse().map_err(js)?;
+        let backend = backend::select(choice).await.map_err(js)?;
+        let session = Session::from_bytes(bytes, backend.device.clone()).map_err(js)?;
+        Ok(Playground {
+            session: Rc::new(session),
+            backend: Rc::new(backend),
+        })
+    }
+
+    /// Which backend runs the model, e.g. `webgpu (burn wgpu)` or `cpu (burn flex, wasm)`.
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.backend.name.clone()
+    }
+
+    /// Why `auto` fell back to the CPU, if it did.
+    #[wasm_bindgen(getter, js_name = backendNote)]
+    pub fn backend_note(&self) -> Option<String> {
+        self.backend.note.clone()
+    }
+
+    /// Model config, vocabulary size, load preprocessors and training info of the bundle.
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.info())
+    }
+
+    /// The model's answer (CALT's decoded text) for one problem, greedy.
+    pub fn generate(&self, problem: String) -> js_sys::Promise {
+        let (session, backend) = (self.session.clone(), self.backend.clone());
+        wasm_bindgen_futures::future_to_promise(async move {
+            let ids = session.encode_problem(&problem).map_err(js_value)?;
+            let order = [0usize];
+            let generated = runner(&session, &backend)
+                .generate_batches(&[ids.as_slice()], &order, 1, &GenerationConfig::default(), |_| {})
+                .await
+            .map_err(js_value)?;
+            let ids = generated.into_iter().next().unwrap_or_default();
+            Ok(JsValue::from_str(&session.tokenizer.decode_calt(&ids)))
+        })
+    }
+
+    /// Evaluates a test file (`problem # answer` text, or JSONL when `file_name` ends in
+    /// `.jsonl`). `on_progress(done, total)` is called after every batch. Resolves to
+    /// `{accuracy, correct, total, skipped, seconds, samples_per_second, backend, records}` with
+    /// `records[i] = {line, problem, reference, generated, correct}` in file order.
+    pub fn evaluate(
+        &self,
+        file_name: String,
+        text: String,
+        options: JsValue,
+        on_progress: Option<js_sys::Function>,
+    ) -> js_sys::Promise {
+        let (session, backend) = (self.session.clone(), self.backend.clone());
+        wasm_bindgen_futures::future_to_promise(async move {
+            let options: EvalOptions = if options.is_undefined() || options.is_null() {
+                EvalOptions::default()
+            } else {
+                serde_wasm_bindgen::from_value(options)
+                    .map_err(|e| js_value(PlaygroundError::Options(format!("options: {e}"))))?
+            };
+            let prepared = evaluate::prepare(
+                &session,
+                &file_name,
+                &text,
+                options.skip_bad_lines,
+                options.limit,
+            )
+            .map_err(js_value)?;
+            let total = prepared.data.len();
+            let report = |done: usize| {
+                if let Some(f) = &on_progress {
+                    // A throwing callback must not stop the evaluation.
+                    let _ = f.call2(&JsValue::NULL, &(done as f64).into(), &(total as f64).into());
+                }
+            };
+            report(0);
+            let inputs: Vec<&[u32]> = prepared
+                .data
+                .samples
+                .iter()
+                .map(|s| s.input_ids.as_slice())
+                .collect();
+            let started = js_sys::Date::now();
+            let generated = runner(&session, &backend)
+                .generate_batches(
+                    &inputs,
+                    &prepared.order,
+                    options.batch_size.unwrap_or(DEFAULT_BATCH_SIZE),
+                    &options.generation(),
+                    report,
+                )
+                .await
+            .map_err(js_value)?;
+            let seconds = (js_sys::Date::now() - started) / 1000.0;
+            let summary =
+                evaluate::summarise(&session, &prepared, &generated, seconds, &backend.name);
+            to_js(&summary).map_err(JsValue::from)
+        })
+    }
+}
+
+fn runner<'a>(session: &'a Session, backend: &'a Backend) -> decode::Runner<'a> {
+    decode::Runner {
+        model: &session.model,
+        device: &backend.device,
+        async_reads: backend.is_gpu,
+    }
+}
+
+fn js(e: PlaygroundError) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn js_value(e: PlaygroundError) -> JsValue {
+    js(e).into()
+}
+
+/// Plain JS objects and arrays (not `Map`s), so the page and `postMessage` can use them.
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}

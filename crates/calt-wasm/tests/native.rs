@@ -1,0 +1,103 @@
+//! The playground's Rust side on the native CPU backend (fast to run with `cargo test`): the
+//! WebGPU decoder equals calt-core's greedy, and evaluation equals calt-core's batch order.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use burn::tensor::Device;
+use calt_core::generation::{GenerationConfig, greedy};
+use calt_wasm::decode::{Runner, greedy_async};
+use calt_wasm::evaluate::{prepare, summarise};
+use calt_wasm::session::Session;
+
+/// The CPU backend's async reads are ready at once, so polling in a loop finishes.
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+#[test]
+fn async_greedy_equals_core_greedy() {
+    let f = common::bundle();
+    let device = Device::flex();
+    let rows: Vec<Vec<u32>> = ["1,2,3", "16", "4,4,4,4,4,4"]
+        .iter()
+        .map(|p| f.tokenizer.encode_tokens(&f.lexer.tokenize(p).unwrap()).unwrap())
+        .collect();
+    let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+    let sync = greedy(&f.model, &rows, usize::MAX, &device).unwrap();
+    let asynch = block_on(greedy_async(&f.model, &rows, usize::MAX, &device)).unwrap();
+    assert_eq!(sync, asynch);
+    assert!(sync.iter().any(|g| !g.is_empty()), "vacuous: {sync:?}");
+}
+
+#[test]
+fn evaluation_records_follow_file_order_whatever_the_batch_order() {
+    let f = common::bundle();
+    let expected = common::expected_generations(&f, common::TEST_TEXT);
+    let session = Session::from_bytes(f.bytes.clone(), Device::flex()).unwrap();
+    let prepared = prepare(&session, "test_raw.txt", common::TEST_TEXT, false, None).unwrap();
+    let inputs: Vec<&[u32]> = prepared.data.samples.iter().map(|s| s.input_ids.as_slice()).collect();
+    for async_reads in [false, true] {
+        let mut seen = Vec::new();
+        let runner = Runner {
+            model: &session.model,
+            device: &session.device,
+            async_reads,
+        };
+        let generated = block_on(runner.generate_batches(
+            &inputs,
+            &prepared.order,
+            2,
+            &GenerationConfig::default(),
+            |d| seen.push(d),
+        ))
+        .unwrap();
+        assert_eq!(seen, vec![2, 4, 5]);
+        let summary = summarise(&session, &prepared, &generated, 1.0, "cpu");
+        let got: Vec<&str> = summary.records.iter().map(|r| r.generated.as_str()).collect();
+        assert_eq!(got, expected);
+        assert_eq!(summary.records[4].line, 5);
+        assert_eq!(summary.records[4].reference, "2, 4, 6, 8");
+    }
+}
+
+#[test]
+fn a_config_larger_than_the_stored_weights_is_rejected_before_allocating() {
+    let f = common::bundle();
+    let mut meta = calt_core::bundle::read_meta(&f.bytes).unwrap();
+    meta.model_config.vocab_size = 1 << 40;
+    let bytes = calt_core::bundle::to_bytes(&f.model, &meta).unwrap();
+    let err = Session::from_bytes(bytes, Device::flex()).err().unwrap().to_string();
+    assert!(err.contains("vocab_size"), "{err}");
+}
+
+#[test]
+fn beam_search_is_refused_on_async_backends_only() {
+    let f = common::bundle();
+    let session = Session::from_bytes(f.bytes, Device::flex()).unwrap();
+    let ids = session.encode_problem("1,2").unwrap();
+    let config = GenerationConfig {
+        beams: 2,
+        ..GenerationConfig::default()
+    };
+    let run = |async_reads| {
+        let runner = Runner {
+            model: &session.model,
+            device: &session.device,
+            async_reads,
+        };
+        block_on(runner.generate_batches(&[ids.as_slice()], &[0], 1, &config, |_| {}))
+    };
+    assert!(run(false).is_ok());
+    assert!(run(true).unwrap_err().to_string().contains("beam"));
+}

@@ -1,0 +1,200 @@
+// End-to-end test of the browser playground in headless Chromium (Debian's /usr/bin/chromium
+// driven by playwright-core; no browser is downloaded).
+//
+// The CLI trains a tiny model and scores it with `calt eval`; `calt serve` serves web/; the
+// test uploads the same bundle and test file through the page, runs the evaluation and asserts
+// that the accuracy and the generations shown equal the CLI's. It also checks the one-problem
+// box, the wrong-only filter and the corrupt-bundle error, and saves a screenshot.
+//
+// Run by scripts/wasm-test.sh (which builds web/pkg and the CLI first). Environment:
+//   CALT_BIN      the calt binary (default: calt on PATH)
+//   CALT_E2E_OUT  folder for the work files and the screenshot (default: $CARGO_TARGET_DIR/calt-e2e)
+
+import { spawn, execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync, readFileSync, copyFileSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const calt = process.env.CALT_BIN || "calt";
+const targetDir = process.env.CARGO_TARGET_DIR || join(process.env.HOME, ".cache/calt-target");
+const out = resolve(process.env.CALT_E2E_OUT || join(targetDir, "calt-e2e"));
+const log = (...a) => console.log("e2e:", ...a);
+
+// ---- 1. a tiny learnable task: swap two numbers of GF(17) ----
+function dataset(n, seed) {
+  let s = seed >>> 0;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % 17);
+  const lines = [];
+  for (let i = 0; i < n; i++) {
+    const [a, b] = [rand(), rand()];
+    lines.push(`${a},${b} # ${b},${a}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, "train_raw.txt"), dataset(600, 1));
+writeFileSync(join(out, "test_raw.txt"), dataset(48, 2));
+copyFileSync(join(repo, "configs/gf17_addition/lexer.yaml"), join(out, "lexer.yaml"));
+writeFileSync(join(out, "train.yaml"), `model:
+  model_type: generic
+  num_encoder_layers: 1
+  num_encoder_heads: 2
+  num_decoder_layers: 1
+  num_decoder_heads: 2
+  d_model: 32
+  encoder_ffn_dim: 64
+  decoder_ffn_dim: 64
+  max_sequence_length: 16
+train:
+  save_dir: run
+  num_train_epochs: 12
+  learning_rate: 3e-3
+  weight_decay: 0.01
+  warmup_ratio: 0.05
+  batch_size: 32
+  test_batch_size: 64
+  lr_scheduler_type: linear
+  max_grad_norm: 1.0
+  seed: 7
+  eval_steps: 100000
+  save_steps: 100000
+  logging_steps: 50
+  wandb:
+    no_wandb: true
+data:
+  train_dataset_path: train_raw.txt
+  test_dataset_path: test_raw.txt
+  lexer_config: lexer.yaml
+  num_train_samples: -1
+  num_test_samples: -1
+`);
+
+const run = (args) => execFileSync(calt, args, { cwd: out, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+
+log("training a tiny model with", calt);
+run(["train", "--config", "train.yaml", "--device", "cpu", "--output", "run"]);
+const bundle = join(out, "run", "model.safetensors");
+const testFile = join(out, "test_raw.txt");
+
+// ---- 2. what the CLI says ----
+const evalOut = run(["eval", "--model", bundle, "--data", testFile, "--device", "cpu", "--output", join(out, "cli_eval.json")]);
+log(evalOut.split("\n")[0]);
+const m = evalOut.match(/generation_accuracy ([\d.]+) \((\d+)\/(\d+)\).*?([\d.]+) samples\/s/);
+assert.ok(m, `unexpected calt eval output:\n${evalOut}`);
+const [cliHits, cliTotal, cliSpeed] = [Number(m[2]), Number(m[3]), Number(m[4])];
+const cliRecords = JSON.parse(readFileSync(join(out, "cli_eval.json"), "utf8"));
+assert.equal(cliRecords.length, cliTotal);
+
+// ---- 3. serve the page ----
+const server = spawn(calt, ["serve", "--dir", join(repo, "web"), "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+const url = await new Promise((ok, fail) => {
+  let buf = "";
+  server.stdout.on("data", (d) => {
+    buf += d;
+    const found = buf.match(/at (http:\/\/[^ ]+\/)/);
+    if (found) ok(found[1]);
+  });
+  server.on("exit", (code) => fail(new Error(`calt serve exited with ${code}`)));
+  setTimeout(() => fail(new Error("calt serve printed no address")), 30000);
+});
+log("page at", url);
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-default-apps"],
+});
+let failed = false;
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+  const consoleErrors = [];
+  page.on("console", (msg) => { if (msg.type() === "error") consoleErrors.push(msg.text()); });
+  page.on("pageerror", (err) => consoleErrors.push(String(err)));
+  page.setDefaultTimeout(300000);
+  await page.goto(url);
+
+  const webgpu = await page.evaluate(async () => {
+    if (!navigator.gpu) return "no navigator.gpu";
+    const adapter = await navigator.gpu.requestAdapter().catch(() => null);
+    return adapter ? "adapter available" : "navigator.gpu present, no adapter";
+  });
+  log("WebGPU in this headless Chromium:", webgpu);
+
+  // ---- 4. a corrupt bundle is an error in the page, not a dead worker ----
+  const junk = join(out, "junk.safetensors");
+  writeFileSync(junk, readFileSync(bundle).subarray(0, 200));
+  await page.setInputFiles("#bundle-input", junk);
+  await page.waitForSelector("#error:not([hidden])");
+  const junkError = await page.textContent("#error");
+  assert.match(junkError, /not a usable calt model bundle/, junkError);
+
+  // ---- 5. upload the real files and run ----
+  await page.setInputFiles("#bundle-input", bundle);
+  await page.waitForFunction(() => document.querySelector("#status").textContent.startsWith("Model loaded"));
+  assert.equal(await page.isHidden("#error"), true);
+  const backend = await page.textContent("#backend");
+  log("backend:", backend, await page.textContent("#backend-note"));
+  await page.setInputFiles("#test-input", testFile);
+  await page.click("#run");
+  await page.waitForFunction(() => document.querySelector("#status").textContent.startsWith("Done"));
+
+  const shown = await page.evaluate(() => ({
+    accuracy: Number(document.querySelector("#accuracy").dataset.accuracy),
+    counts: document.querySelector("#counts").textContent,
+    speed: Number(document.querySelector("#speed").dataset.samplesPerSecond),
+    progress: [document.querySelector("#progress").value, document.querySelector("#progress").max],
+    rows: [...document.querySelectorAll("#results tbody tr")].map((tr) => ({
+      generated: tr.dataset.generated,
+      reference: tr.dataset.reference,
+      wrong: tr.classList.contains("wrong"),
+      marks: tr.querySelectorAll("mark.diff").length,
+    })),
+  }));
+  log(`page: ${shown.counts}, ${shown.speed.toFixed(1)} samples/s; CLI: ${cliHits}/${cliTotal}, ${cliSpeed} samples/s`);
+  assert.equal(shown.counts.split(" ")[0], String(cliHits), "correct count differs from calt eval");
+  assert.ok(shown.counts.startsWith(`${cliHits} / ${cliTotal} correct`), shown.counts);
+  assert.ok(Math.abs(shown.accuracy - cliHits / cliTotal) < 1e-12, `accuracy ${shown.accuracy}`);
+  assert.deepEqual(shown.progress, [cliTotal, cliTotal]);
+  assert.equal(shown.rows.length, cliTotal);
+  shown.rows.forEach((row, i) => {
+    assert.equal(row.generated, cliRecords[i].generated, `sample ${i + 1}: generated differs from calt eval`);
+    assert.equal(row.reference, cliRecords[i].reference, `sample ${i + 1}: reference differs`);
+    assert.equal(row.wrong, row.generated.trim() !== row.reference.trim());
+    assert.equal(row.marks > 0, row.wrong, `sample ${i + 1}: highlight`);
+  });
+  // A model that learned nothing or everything would make the comparison weak.
+  log(`accuracy ${shown.accuracy}: ${shown.rows.filter((r) => r.wrong).length} wrong rows`);
+
+  // ---- 6. the wrong-only filter and the one-problem box ----
+  await page.check("#wrong-only");
+  const visible = await page.$$eval("#results tbody tr", (trs) => trs.filter((tr) => tr.offsetParent !== null).length);
+  assert.equal(visible, cliTotal - cliHits);
+  await page.uncheck("#wrong-only");
+  const firstProblem = readFileSync(testFile, "utf8").split("\n")[0].split("#")[0].trim();
+  await page.fill("#problem", firstProblem);
+  await page.click("#generate");
+  await page.waitForFunction(() => !["", "…"].includes(document.querySelector("#answer").textContent));
+  assert.equal(await page.textContent("#answer"), cliRecords[0].generated);
+
+  const shot = join(out, "playground.png");
+  await page.screenshot({ path: shot, fullPage: false });
+  log("screenshot:", shot);
+  const bugs = consoleErrors.filter((e) => /calt-wasm bug|RuntimeError|unreachable/.test(e));
+  assert.deepEqual(bugs, [], "the wasm module reported a bug");
+  writeFileSync(join(out, "result.json"), JSON.stringify({ webgpu, backend, browser_samples_per_second: shown.speed,
+    cli_samples_per_second: cliSpeed, accuracy: shown.accuracy, samples: cliTotal }, null, 2));
+  log("ok");
+} catch (err) {
+  failed = true;
+  console.error(err);
+} finally {
+  await browser.close();
+  server.kill();
+}
+process.exit(failed ? 1 : 0);
