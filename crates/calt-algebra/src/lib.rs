@@ -5,6 +5,10 @@
 
 pub mod coeff;
 pub mod error;
+pub mod factor;
+pub mod intfactor;
+mod modp;
+mod zpoly;
 pub mod parse;
 pub mod poly;
 pub mod pyrandom;
