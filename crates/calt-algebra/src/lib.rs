@@ -6,6 +6,7 @@
 pub mod coeff;
 pub mod error;
 pub mod factor;
+pub mod groebner;
 pub mod intfactor;
 mod modp;
 mod zpoly;
