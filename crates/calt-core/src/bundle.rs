@@ -113,7 +113,10 @@ pub fn read_meta(bytes: &[u8]) -> Result<BundleMeta, BundleError> {
         Some(FORMAT_VERSION) => {}
         other => return Err(BundleError::Version(other.unwrap_or("none").to_string())),
     }
-    fn get<'a>(m: &'a HashMap<String, String>, key: &'static str) -> Result<&'a String, BundleError> {
+    fn get<'a>(
+        m: &'a HashMap<String, String>,
+        key: &'static str,
+    ) -> Result<&'a String, BundleError> {
         m.get(key).ok_or(BundleError::Metadata {
             key,
             reason: "missing".into(),

@@ -63,7 +63,11 @@ fn cached_greedy_equals_uncached_greedy() {
         let rows: Vec<&[u32]> = inputs.iter().map(|r| r.as_slice()).collect();
         let cached = greedy(&model, &rows, 30, &device).unwrap();
         let uncached = greedy_uncached(&model, &rows, 30, &device).unwrap();
-        assert_eq!(cached, uncached, "{:?}/{:?}", cfg.architecture, cfg.positional);
+        assert_eq!(
+            cached, uncached,
+            "{:?}/{:?}",
+            cfg.architecture, cfg.positional
+        );
         // Never past the position table, even with a larger request.
         assert!(cached.iter().all(|g| g.len() <= cfg.max_positions));
     }
@@ -135,7 +139,11 @@ fn a_sample_alone_equals_the_sample_in_a_padded_batch() {
         let batch = greedy(&model, &rows, 12, &device).unwrap();
         for (i, row) in rows.iter().enumerate() {
             let alone = greedy(&model, &[row], 12, &device).unwrap();
-            assert_eq!(alone[0], batch[i], "row {i}, {:?}/{:?}", cfg.architecture, cfg.positional);
+            assert_eq!(
+                alone[0], batch[i],
+                "row {i}, {:?}/{:?}",
+                cfg.architecture, cfg.positional
+            );
         }
     }
 }
@@ -158,7 +166,10 @@ fn same_seed_same_weights_other_seed_other_weights() {
     };
     let (a, b) = (bytes(&cfg), bytes(&cfg));
     assert!(a == b, "same seed gave different weights");
-    let other = ModelConfig { seed: 7, ..cfg.clone() };
+    let other = ModelConfig {
+        seed: 7,
+        ..cfg.clone()
+    };
     assert!(bytes(&other) != a, "different seeds gave the same weights");
 }
 

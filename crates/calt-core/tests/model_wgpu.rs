@@ -39,7 +39,10 @@ fn to_vec(t: Tensor<3>) -> Vec<f32> {
 }
 
 fn max_diff(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 fn config() -> ModelConfig {
@@ -101,12 +104,11 @@ fn wgpu_matches_cpu() {
     };
     let run = |device: &Device| {
         let mut t = Trainer::new(&cfg, settings.clone(), data(), device).unwrap();
-        let losses: Vec<f64> = (0..4).map(|_| scalar(&t.train_step().unwrap().loss)).collect();
+        let losses: Vec<f64> = (0..4)
+            .map(|_| scalar(&t.train_step().unwrap().loss))
+            .collect();
         let m = t.model().valid();
-        let out = to_vec(
-            m.forward(ids(&input, device), ids(&dec, device))
-                .unwrap(),
-        );
+        let out = to_vec(m.forward(ids(&input, device), ids(&dec, device)).unwrap());
         (losses, out)
     };
     let (la, oa) = run(&cpu);

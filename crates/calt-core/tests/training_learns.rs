@@ -19,7 +19,9 @@ fn task(n: usize, seed: u64) -> Vec<Pair> {
     (0..n)
         .map(|_| {
             let len = 3 + rng.below(4);
-            let xs: Vec<u32> = (0..len).map(|_| 3 + rng.below(DIGITS as usize) as u32).collect();
+            let xs: Vec<u32> = (0..len)
+                .map(|_| 3 + rng.below(DIGITS as usize) as u32)
+                .collect();
             let wrap = |v: Vec<u32>| {
                 let mut out = vec![BOS];
                 out.extend(v);
@@ -84,5 +86,8 @@ fn learns_sequence_reversal() {
     let accuracy = hits as f64 / test.len() as f64;
     let tf = teacher_forced(&model, &test, 64, &device).unwrap();
     println!("generation accuracy {accuracy:.3}, teacher-forced {tf:?}");
-    assert!(accuracy >= 0.9, "generation exact match {accuracy:.3} < 0.9 ({tf:?})");
+    assert!(
+        accuracy >= 0.9,
+        "generation exact match {accuracy:.3} < 0.9 ({tf:?})"
+    );
 }

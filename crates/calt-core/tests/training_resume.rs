@@ -5,8 +5,8 @@
 use burn::module::Module;
 use burn::tensor::Device;
 use calt_core::bundle::{BundleMeta, load_weights, to_bytes};
-use calt_core::model::{ModelConfig, Seq2Seq};
 use calt_core::model::init::SplitMix64;
+use calt_core::model::{ModelConfig, Seq2Seq};
 use calt_core::training::{AdamWSettings, Pair, ScheduleKind, TrainSettings, Trainer};
 
 fn data() -> Vec<Pair> {

@@ -172,3 +172,43 @@ async fn auto_backend_runs_and_says_which_it_chose() {
         assert_eq!(answer.as_string().unwrap(), expected[0]);
     }
 }
+
+/// Without an adapter (the default webdriver.json) asking for WebGPU is a clear error; with
+/// one (webdriver-webgpu.json: Chromium's SwiftShader adapter) the WebGPU backend answers
+/// exactly as calt-core's greedy decoder does on the CPU.
+#[wasm_bindgen_test]
+async fn webgpu_backend_equals_the_cpu_or_says_it_is_unavailable() {
+    let f = common::bundle();
+    let expected = common::expected_generations(&f, common::TEST_TEXT);
+    let pg = match Playground::load(f.bytes, Some("webgpu".into())).await {
+        Ok(pg) => pg,
+        Err(e) => {
+            let e = message(e);
+            assert!(e.contains("WebGPU unavailable"), "{e}");
+            return;
+        }
+    };
+    assert!(pg.backend().starts_with("webgpu"), "{}", pg.backend());
+    web_sys::console::log_1(&"webgpu backend ran".into());
+    let result = JsFuture::from(pg.evaluate(
+        "test_raw.txt".into(),
+        common::TEST_TEXT.into(),
+        JsValue::UNDEFINED,
+        None,
+    ))
+    .await
+    .map_err(message)
+    .unwrap();
+    let generated: Vec<String> = js_sys::Array::from(&get(&result, "records"))
+        .iter()
+        .map(|r| get(&r, "generated").as_string().unwrap())
+        .collect();
+    assert_eq!(generated, expected);
+    let beams = js_sys::JSON::parse(r#"{"beams": 2}"#).unwrap();
+    let err = JsFuture::from(pg.evaluate("t.txt".into(), "1 # 1".into(), beams, None))
+        .await
+        .map_err(message)
+        .err()
+        .unwrap();
+    assert!(err.contains("beam"), "{err}");
+}

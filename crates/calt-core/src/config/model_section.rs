@@ -8,7 +8,12 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "lowercase")]
 pub enum ModelType {
     /// CALT's generic pre-LayerNorm encoder–decoder (`transformer` and `calt` are aliases).
-    #[serde(alias = "transformer", alias = "calt", alias = "Generic", alias = "Transformer")]
+    #[serde(
+        alias = "transformer",
+        alias = "calt",
+        alias = "Generic",
+        alias = "Transformer"
+    )]
     Generic,
     /// A BART-style post-LayerNorm encoder–decoder.
     #[serde(alias = "BART", alias = "Bart")]

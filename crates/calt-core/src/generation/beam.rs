@@ -36,7 +36,9 @@ pub fn beam_search(
     let vocab = cfg.vocab_size;
 
     let enc = model.encode(pad_batch(inputs, cfg.pad_id, device))?;
-    let expand: Vec<i64> = (0..n).flat_map(|i| std::iter::repeat_n(i as i64, k)).collect();
+    let expand: Vec<i64> = (0..n)
+        .flat_map(|i| std::iter::repeat_n(i as i64, k))
+        .collect();
     let enc = enc.select_rows(Tensor::from_data(TensorData::new(expand, [n * k]), device));
     let mut cache = model.start_cache(&enc);
 
@@ -140,12 +142,14 @@ pub fn beam_search(
             }
             pool.into_iter()
                 .max_by(|a, b| {
-                    normalised(a.score, a.tokens.len(), penalty)
-                        .total_cmp(&normalised(b.score, b.tokens.len(), penalty))
+                    normalised(a.score, a.tokens.len(), penalty).total_cmp(&normalised(
+                        b.score,
+                        b.tokens.len(),
+                        penalty,
+                    ))
                 })
                 .map(|h| h.tokens.into_iter().filter(|&t| t != eos).collect())
                 .unwrap_or_default()
         })
         .collect())
 }
-

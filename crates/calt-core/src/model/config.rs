@@ -132,7 +132,11 @@ impl ModelConfig {
         if !(self.init_std.is_finite() && self.init_std > 0.0) {
             return bad(format!("init_std {} must be positive", self.init_std));
         }
-        for (name, id) in [("pad", self.pad_id), ("bos", self.bos_id), ("eos", self.eos_id)] {
+        for (name, id) in [
+            ("pad", self.pad_id),
+            ("bos", self.bos_id),
+            ("eos", self.eos_id),
+        ] {
             if id as usize >= self.vocab_size {
                 return bad(format!(
                     "{name} id {id} is outside the vocabulary ({})",

@@ -45,7 +45,9 @@ pub struct Rates {
 }
 
 pub fn layer_norm(init: &Init, d: usize) -> LayerNorm {
-    LayerNormConfig::new(d).with_epsilon(1e-5).init(init.device())
+    LayerNormConfig::new(d)
+        .with_epsilon(1e-5)
+        .init(init.device())
 }
 
 #[derive(Module, Debug)]
@@ -80,11 +82,16 @@ impl EncoderLayer {
     }
 
     /// `pad_bias`: `[B, 1, 1, S]`, masks the encoder's padding keys.
-    pub fn forward(&self, x: Tensor<3>, pad_bias: &Tensor<4>, rope: Option<&RopeTables>) -> Tensor<3> {
+    pub fn forward(
+        &self,
+        x: Tensor<3>,
+        pad_bias: &Tensor<4>,
+        rope: Option<&RopeTables>,
+    ) -> Tensor<3> {
         if self.pre_norm {
-            let h = self
-                .self_attn
-                .forward_self(self.norm1.forward(x.clone()), Some(pad_bias), rope);
+            let h =
+                self.self_attn
+                    .forward_self(self.norm1.forward(x.clone()), Some(pad_bias), rope);
             let x = x + self.dropout.forward(h);
             let h = self.ffn.forward(self.norm2.forward(x.clone()));
             x + self.dropout.forward(h)
@@ -155,16 +162,21 @@ impl DecoderLayer {
         if self.pre_norm {
             let h = self_attn(self.norm1.forward(x.clone()));
             let x = x + self.dropout.forward(h);
-            let h = self
-                .cross_attn
-                .attend(self.norm2.forward(x.clone()), cross_kv, Some(memory_bias), None);
+            let h = self.cross_attn.attend(
+                self.norm2.forward(x.clone()),
+                cross_kv,
+                Some(memory_bias),
+                None,
+            );
             let x = x + self.dropout.forward(h);
             let h = self.ffn.forward(self.norm3.forward(x.clone()));
             x + self.dropout.forward(h)
         } else {
             let h = self_attn(x.clone());
             let x = self.norm1.forward(x + self.dropout.forward(h));
-            let h = self.cross_attn.attend(x.clone(), cross_kv, Some(memory_bias), None);
+            let h = self
+                .cross_attn
+                .attend(x.clone(), cross_kv, Some(memory_bias), None);
             let x = self.norm2.forward(x + self.dropout.forward(h));
             let h = self.ffn.forward(x.clone());
             self.norm3.forward(x + self.dropout.forward(h))

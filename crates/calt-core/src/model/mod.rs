@@ -18,8 +18,8 @@ use burn::module::{Module, Param};
 use burn::nn::{Dropout, DropoutConfig, Embedding, LayerNorm, Linear};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-pub use config::{Activation, Architecture, ModelConfig, Positional};
 use attention::RopeTables;
+pub use config::{Activation, Architecture, ModelConfig, Positional};
 use init::Init;
 use layers::{DecoderLayer, EncoderLayer, LayerCache, Rates, layer_norm};
 
@@ -131,8 +131,8 @@ impl Seq2Seq {
         let embedding = Embedding {
             weight: init.normal([c.vocab_size, c.d_model]),
         };
-        let positions =
-            (c.positional == Positional::Learned).then(|| init.normal([c.max_positions, c.d_model]));
+        let positions = (c.positional == Positional::Learned)
+            .then(|| init.normal([c.max_positions, c.d_model]));
         let embed_norm = (c.embedding_layer_norm || !generic).then(|| layer_norm(&init, c.d_model));
         let encoder = (0..c.encoder_layers)
             .map(|_| {
@@ -193,9 +193,8 @@ impl Seq2Seq {
     }
 
     fn rope(&self, offset: usize, len: usize, heads: usize, device: &Device) -> Option<RopeTables> {
-        (self.config.positional == Positional::Rope).then(|| {
-            positions::rope_tables(offset, len, self.config.d_model / heads, device)
-        })
+        (self.config.positional == Positional::Rope)
+            .then(|| positions::rope_tables(offset, len, self.config.d_model / heads, device))
     }
 
     /// Token embedding + absolute positions `offset..offset+L` (+ LayerNorm, dropout).
@@ -255,7 +254,11 @@ impl Seq2Seq {
     }
 
     /// Teacher-forced decoder over whole sequences: logits `[B, T, V]`.
-    pub fn decode(&self, decoder_ids: Tensor<2, Int>, enc: &Encoded) -> Result<Tensor<3>, ModelError> {
+    pub fn decode(
+        &self,
+        decoder_ids: Tensor<2, Int>,
+        enc: &Encoded,
+    ) -> Result<Tensor<3>, ModelError> {
         let [_, t] = decoder_ids.dims();
         self.check_len(0, t)?;
         let device = decoder_ids.device();
@@ -263,7 +266,13 @@ impl Seq2Seq {
         let rope = self.rope(0, t, self.config.decoder_heads, &device);
         let mut x = self.embed(decoder_ids, 0);
         for layer in &self.decoder {
-            x = layer.forward(x, enc.memory.clone(), &causal, &enc.memory_bias, rope.as_ref());
+            x = layer.forward(
+                x,
+                enc.memory.clone(),
+                &causal,
+                &enc.memory_bias,
+                rope.as_ref(),
+            );
         }
         if let Some(norm) = &self.decoder_norm {
             x = norm.forward(x);

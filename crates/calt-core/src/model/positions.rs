@@ -20,7 +20,12 @@ pub fn sinusoidal(offset: usize, len: usize, d: usize, device: &Device) -> Tenso
 
 /// Rotary cos/sin tables for positions `offset..offset+len` and head dimension `dh`, each of
 /// shape `[1, 1, len, dh]` (the two halves share the frequencies, as in GPT-NeoX / Llama).
-pub fn rope_tables(offset: usize, len: usize, dh: usize, device: &Device) -> (Tensor<4>, Tensor<4>) {
+pub fn rope_tables(
+    offset: usize,
+    len: usize,
+    dh: usize,
+    device: &Device,
+) -> (Tensor<4>, Tensor<4>) {
     let half = dh / 2;
     let mut cos = vec![0f32; len * dh];
     let mut sin = vec![0f32; len * dh];

@@ -94,7 +94,12 @@ const BUCKET_BATCHES: usize = 50;
 
 /// The order of one epoch: shuffled sample indices, grouped into batches of similar length,
 /// batch order shuffled again. Depends only on `(seed, epoch)`, so a resumed run replays it.
-pub fn epoch_batches(lengths: &[usize], batch_size: usize, seed: u64, epoch: u64) -> Vec<Vec<usize>> {
+pub fn epoch_batches(
+    lengths: &[usize],
+    batch_size: usize,
+    seed: u64,
+    epoch: u64,
+) -> Vec<Vec<usize>> {
     let batch_size = batch_size.max(1);
     let mut rng = SplitMix64::stream(seed, 0x5EED_0000 + epoch);
     let mut order: Vec<usize> = (0..lengths.len()).collect();
@@ -113,7 +118,10 @@ pub fn shuffled_batches(n: usize, batch_size: usize, seed: u64, epoch: u64) -> V
     let mut rng = SplitMix64::stream(seed, 0x5EED_0000 + epoch);
     let mut order: Vec<usize> = (0..n).collect();
     rng.shuffle(&mut order);
-    order.chunks(batch_size.max(1)).map(|c| c.to_vec()).collect()
+    order
+        .chunks(batch_size.max(1))
+        .map(|c| c.to_vec())
+        .collect()
 }
 
 /// Sequential batches (evaluation keeps the test-set order).

@@ -19,7 +19,9 @@ impl std::str::FromStr for DeviceChoice {
             "auto" => Ok(Self::Auto),
             "wgpu" | "gpu" => Ok(Self::Wgpu),
             "cpu" | "flex" => Ok(Self::Cpu),
-            other => Err(format!("unknown device `{other}` (expected auto, wgpu or cpu)")),
+            other => Err(format!(
+                "unknown device `{other}` (expected auto, wgpu or cpu)"
+            )),
         }
     }
 }
@@ -40,7 +42,10 @@ pub fn wgpu_adapters() -> Vec<(Device, String, bool)> {
         .into_iter()
         .map(|d| {
             let id = d.identity();
-            let name = id.as_ref().map(|i| i.name.clone()).unwrap_or_else(|| "unknown".into());
+            let name = id
+                .as_ref()
+                .map(|i| i.name.clone())
+                .unwrap_or_else(|| "unknown".into());
             let hardware = id.is_some_and(|i| i.physical.is_some());
             (d, name, hardware)
         })

@@ -78,20 +78,31 @@ pub fn model_config(
 pub fn train_settings(t: &TrainSection) -> Result<TrainSettings, TrainError> {
     if let Some(opt) = &t.optimizer {
         let o = opt.to_ascii_lowercase();
-        if !matches!(o.as_str(), "adamw" | "adamw_torch" | "adamw_torch_fused" | "adamw_hf") {
+        if !matches!(
+            o.as_str(),
+            "adamw" | "adamw_torch" | "adamw_torch_fused" | "adamw_hf"
+        ) {
             return Err(invalid(format!(
                 "train.optimizer `{opt}` is not supported (only AdamW: adamw_torch, adamw_torch_fused)"
             )));
         }
     }
     if t.batch_size == 0 || t.test_batch_size == 0 {
-        return Err(invalid("train.batch_size and train.test_batch_size must be positive"));
+        return Err(invalid(
+            "train.batch_size and train.test_batch_size must be positive",
+        ));
     }
     if !(t.learning_rate.is_finite() && t.learning_rate >= 0.0) {
-        return Err(invalid(format!("train.learning_rate {} is invalid", t.learning_rate)));
+        return Err(invalid(format!(
+            "train.learning_rate {} is invalid",
+            t.learning_rate
+        )));
     }
     if !(0.0..=1.0).contains(&t.warmup_ratio) {
-        return Err(invalid(format!("train.warmup_ratio {} must be in [0, 1]", t.warmup_ratio)));
+        return Err(invalid(format!(
+            "train.warmup_ratio {} must be in [0, 1]",
+            t.warmup_ratio
+        )));
     }
     if !(t.num_train_epochs > 0.0) {
         return Err(invalid("train.num_train_epochs must be positive"));

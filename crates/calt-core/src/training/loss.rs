@@ -5,12 +5,19 @@ use burn::tensor::{Int, Tensor};
 
 /// Mean cross-entropy over labels ≠ −100. `label_tokens` (known on the host) is the count of
 /// such labels, so no device read is needed.
-pub fn masked_cross_entropy(logits: Tensor<3>, labels: Tensor<2, Int>, label_tokens: usize) -> Tensor<1> {
+pub fn masked_cross_entropy(
+    logits: Tensor<3>,
+    labels: Tensor<2, Int>,
+    label_tokens: usize,
+) -> Tensor<1> {
     let [b, t, _] = logits.dims();
     let mask = labels.clone().greater_equal_elem(0).float();
     let safe = labels.clamp_min(0).reshape([b, t, 1]);
     let picked = log_softmax(logits, 2).gather(2, safe).reshape([b, t]);
-    (picked * mask).sum().neg().div_scalar(label_tokens.max(1) as f64)
+    (picked * mask)
+        .sum()
+        .neg()
+        .div_scalar(label_tokens.max(1) as f64)
 }
 
 /// Teacher-forced counts of one batch: (correct tokens, counted tokens, sequences whose every
@@ -18,8 +25,16 @@ pub fn masked_cross_entropy(logits: Tensor<3>, labels: Tensor<2, Int>, label_tok
 pub fn teacher_forced_counts(logits: Tensor<3>, labels: Tensor<2, Int>) -> (usize, usize, usize) {
     let [b, t, _] = logits.dims();
     let pred = logits.argmax(2).reshape([b, t]);
-    let pred: Vec<i64> = pred.into_data().convert::<i64>().try_into_vec().unwrap_or_default();
-    let labels: Vec<i64> = labels.into_data().convert::<i64>().try_into_vec().unwrap_or_default();
+    let pred: Vec<i64> = pred
+        .into_data()
+        .convert::<i64>()
+        .try_into_vec()
+        .unwrap_or_default();
+    let labels: Vec<i64> = labels
+        .into_data()
+        .convert::<i64>()
+        .try_into_vec()
+        .unwrap_or_default();
     let (mut correct, mut counted, mut exact) = (0, 0, 0);
     for row in 0..b {
         let mut all = true;

@@ -126,7 +126,9 @@ impl Trainer {
             return Err(TrainError::Invalid("batch_size must be positive".into()));
         }
         if !(settings.epochs > 0.0) {
-            return Err(TrainError::Invalid("num_train_epochs must be positive".into()));
+            return Err(TrainError::Invalid(
+                "num_train_epochs must be positive".into(),
+            ));
         }
         let max = model.config().max_positions;
         if let Some((i, p)) = data
@@ -236,13 +238,26 @@ impl Trainer {
         let within = (self.step % self.steps_per_epoch) as usize;
         if self.plan.as_ref().map(|p| p.0) != Some(epoch) {
             let batches = if self.settings.bucket_by_length {
-                epoch_batches(&self.lengths, self.settings.batch_size, self.settings.seed, epoch)
+                epoch_batches(
+                    &self.lengths,
+                    self.settings.batch_size,
+                    self.settings.seed,
+                    epoch,
+                )
             } else {
-                batch::shuffled_batches(self.lengths.len(), self.settings.batch_size, self.settings.seed, epoch)
+                batch::shuffled_batches(
+                    self.lengths.len(),
+                    self.settings.batch_size,
+                    self.settings.seed,
+                    epoch,
+                )
             };
             self.plan = Some((epoch, batches));
         }
-        self.plan.as_ref().map(|p| p.1[within].clone()).unwrap_or_default()
+        self.plan
+            .as_ref()
+            .map(|p| p.1[within].clone())
+            .unwrap_or_default()
     }
 
     /// One optimizer update on the next batch.
@@ -303,8 +318,10 @@ pub fn teacher_forced(
     let (mut loss_sum, mut n) = (0.0, 0usize);
     let (mut correct, mut counted, mut exact) = (0, 0, 0);
     for idx in sequential_batches(data.len(), batch_size) {
-        let pairs: Vec<(&[u32], &[u32])> =
-            idx.iter().map(|&i| (data[i].0.as_slice(), data[i].1.as_slice())).collect();
+        let pairs: Vec<(&[u32], &[u32])> = idx
+            .iter()
+            .map(|&i| (data[i].0.as_slice(), data[i].1.as_slice()))
+            .collect();
         let host = HostBatch::collate(&pairs, model.config().pad_id);
         let b = host.to_device(device);
         let logits = model.forward(b.input_ids, b.decoder_ids)?;

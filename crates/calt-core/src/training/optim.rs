@@ -121,7 +121,11 @@ impl ModuleMapper for StepMapper<'_> {
         let bc2 = 1.0 - s.beta2.powi(t);
         // PyTorch's AdamW: p ← p·(1 − lr·wd); p ← p − lr/bc1 · m / (sqrt(v)/sqrt(bc2) + ε).
         let decay = if decays(&path) { s.weight_decay } else { 0.0 };
-        let denom = v.clone().sqrt().div_scalar(bc2.sqrt()).add_scalar(s.epsilon);
+        let denom = v
+            .clone()
+            .sqrt()
+            .div_scalar(bc2.sqrt())
+            .add_scalar(s.epsilon);
         let update = m.clone().div(denom).mul_scalar(self.lr / bc1);
         let value: Tensor<D> = (value.mul_scalar(1.0 - self.lr * decay) - update).reshape(shape);
         self.opt.moments.insert(path, Moments { m, v });
@@ -152,12 +156,23 @@ impl AdamW {
 
     /// One update with learning rate `lr`; returns the new module and the pre-clipping
     /// gradient norm (as a device tensor, read it only when logging).
-    pub fn step<M: Module>(&mut self, lr: f64, module: M, mut grads: GradientsParams) -> (M, Option<Tensor<1>>) {
+    pub fn step<M: Module>(
+        &mut self,
+        lr: f64,
+        module: M,
+        mut grads: GradientsParams,
+    ) -> (M, Option<Tensor<1>>) {
         let norm = Self::grad_norm(&module, &grads);
         let clip = match (self.settings.max_grad_norm, &norm) {
             (Some(max), Some(norm)) if max > 0.0 => {
                 // HF/PyTorch: coef = max / (norm + 1e-6), applied only when below 1.
-                Some(norm.clone().add_scalar(1e-6).recip().mul_scalar(max).clamp_max(1.0))
+                Some(
+                    norm.clone()
+                        .add_scalar(1e-6)
+                        .recip()
+                        .mul_scalar(max)
+                        .clamp_max(1.0),
+                )
             }
             _ => None,
         };
@@ -178,7 +193,11 @@ impl AdamW {
         let mut out = Vec::new();
         for (path, Moments { m, v }) in &self.moments {
             for (suffix, t) in [("m", m), ("v", v)] {
-                let values = t.to_data().convert::<f32>().try_into_vec::<f32>().unwrap_or_default();
+                let values = t
+                    .to_data()
+                    .convert::<f32>()
+                    .try_into_vec::<f32>()
+                    .unwrap_or_default();
                 out.push((format!("{path}.{suffix}"), vec![values.len()], values));
             }
         }

@@ -38,7 +38,10 @@ fn io_err(path: &Path, e: std::io::Error) -> String {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let mut f = std::fs::File::create(&tmp).map_err(|e| io_err(&tmp, e))?;
     f.write_all(bytes).map_err(|e| io_err(&tmp, e))?;
@@ -120,8 +123,8 @@ pub fn load_checkpoint(dir: &Path) -> Result<LoadedCheckpoint, String> {
     crate::bundle::read_meta(&bundle).map_err(|e| format!("{MODEL_FILE}: {e}"))?;
     let (moments, _) =
         tensor_file::read(&read(OPTIMIZER_FILE)?).map_err(|e| format!("{OPTIMIZER_FILE}: {e}"))?;
-    let state: TrainerState = serde_json::from_slice(&read(STATE_FILE)?)
-        .map_err(|e| format!("{STATE_FILE}: {e}"))?;
+    let state: TrainerState =
+        serde_json::from_slice(&read(STATE_FILE)?).map_err(|e| format!("{STATE_FILE}: {e}"))?;
     Ok(LoadedCheckpoint {
         dir: dir.to_path_buf(),
         bundle,
@@ -131,10 +134,7 @@ pub fn load_checkpoint(dir: &Path) -> Result<LoadedCheckpoint, String> {
 }
 
 /// The newest checkpoint that loads; every one skipped is reported through `warn`.
-pub fn newest_checkpoint(
-    run_dir: &Path,
-    mut warn: impl FnMut(String),
-) -> Option<LoadedCheckpoint> {
+pub fn newest_checkpoint(run_dir: &Path, mut warn: impl FnMut(String)) -> Option<LoadedCheckpoint> {
     for (_, dir) in list_checkpoints(run_dir) {
         match load_checkpoint(&dir) {
             Ok(c) => return Some(c),
@@ -181,7 +181,9 @@ pub fn write_eval_results(
     is_final: bool,
 ) -> Result<PathBuf, String> {
     let text = eval_results_json(records);
-    let path = run_dir.join("eval_results").join(format!("step_{step}.json"));
+    let path = run_dir
+        .join("eval_results")
+        .join(format!("step_{step}.json"));
     write_atomically(&path, text.as_bytes())?;
     if is_final {
         write_atomically(&run_dir.join("eval_results.json"), text.as_bytes())?;

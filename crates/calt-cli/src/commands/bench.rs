@@ -1,0 +1,205 @@
+//! `calt bench`: training and generation speed of a config, per backend, with in-run
+//! baselines (unbucketed batches; CALT's uncached decoding).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use burn::tensor::Device;
+use calt_core::generation::{GenerationConfig, greedy_uncached};
+use calt_core::model::Seq2Seq;
+use calt_core::native::{load_training_data, load_yaml};
+use calt_core::training::device::{DeviceChoice, select_device};
+use calt_core::training::from_yaml::{model_config, train_settings};
+use calt_core::training::{Pair, Trainer, generate_all, scalar};
+
+use super::eval::load_bundle;
+
+/// Measure training samples/s and tokens/s and generation samples/s for a train.yaml.
+///
+/// Training: timed optimizer steps after warm-up, with length-bucketed batches and, as the
+/// in-run baseline, plain shuffled batches. Generation: the cached batched greedy decoder
+/// against the uncached one (what CALT does) on the test inputs. Pass --model to time
+/// generation with a trained bundle (an untrained model rarely stops early).
+#[derive(clap::Args)]
+#[command(
+    after_help = "Example:\n  calt bench --config configs/gf17_addition/train.yaml --device cpu --steps 50"
+)]
+pub struct BenchArgs {
+    #[arg(long, short)]
+    config: PathBuf,
+    /// Devices to measure, comma-separated (cpu, wgpu, auto).
+    #[arg(long, default_value = "cpu", value_delimiter = ',')]
+    device: Vec<DeviceChoice>,
+    /// Timed training steps per variant.
+    #[arg(long, default_value_t = 50)]
+    steps: usize,
+    /// Untimed warm-up steps.
+    #[arg(long, default_value_t = 5)]
+    warmup: usize,
+    /// Test samples to generate.
+    #[arg(long, default_value_t = 1000)]
+    gen_samples: usize,
+    /// Samples generated per batch (default: train.test_batch_size).
+    #[arg(long)]
+    gen_batch_size: Option<usize>,
+    /// Trained bundle (file or run folder) for the generation timing.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Skip the slow uncached generation baseline.
+    #[arg(long)]
+    no_baseline: bool,
+}
+
+fn time_training(
+    trainer: &mut Trainer,
+    warmup: usize,
+    steps: usize,
+) -> anyhow::Result<(f64, f64, f64)> {
+    for _ in 0..warmup {
+        let r = trainer.train_step()?;
+        scalar(&r.loss);
+    }
+    let started = Instant::now();
+    let (mut samples, mut tokens) = (0usize, 0usize);
+    let mut last = None;
+    for _ in 0..steps {
+        if trainer.is_done() {
+            break;
+        }
+        let r = trainer.train_step()?;
+        samples += r.samples;
+        tokens += r.padded_tokens;
+        last = Some(r.loss);
+    }
+    // Reading the last loss waits for all queued work.
+    if let Some(l) = last {
+        scalar(&l);
+    }
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
+    Ok((samples as f64 / secs, tokens as f64 / secs, secs))
+}
+
+pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let config: calt_core::config::TrainYaml = load_yaml(&args.config)?;
+    let data = load_training_data(&args.config)?.require_clean(true)?;
+    let mcfg = model_config(
+        &config.model,
+        data.tokenizer.vocab_size(),
+        data.tokenizer.special_ids(),
+    )?;
+    let base = train_settings(&config.train)?;
+    let train: Vec<Pair> = data
+        .train
+        .dataset
+        .samples
+        .iter()
+        .map(|s| (s.input_ids.clone(), s.target_ids.clone()))
+        .collect();
+    let real_tokens: usize = train.iter().map(|p| p.0.len() + p.1.len() - 1).sum();
+    let mean_tokens = real_tokens as f64 / train.len().max(1) as f64;
+    println!(
+        "config {}: {} train samples (mean {:.1} tokens per sample incl. BOS/EOS), batch {}, d_model {}, {}+{} layers",
+        args.config.display(),
+        train.len(),
+        mean_tokens,
+        base.batch_size,
+        mcfg.d_model,
+        mcfg.encoder_layers,
+        mcfg.decoder_layers
+    );
+    for choice in &args.device {
+        let selected = select_device(*choice).map_err(anyhow::Error::msg)?;
+        if let Some(n) = &selected.note {
+            println!("{n}");
+        }
+        let device: Device = selected.device.clone();
+        println!("== {}", selected.description);
+        let mut results = Vec::new();
+        for bucket in [true, false] {
+            let settings = calt_core::training::TrainSettings {
+                bucket_by_length: bucket,
+                ..base.clone()
+            };
+            let mut trainer = Trainer::new(&mcfg, settings, train.clone(), &device)?;
+            let (sps, tps, secs) = time_training(&mut trainer, args.warmup, args.steps)?;
+            println!(
+                "train {:<22} {:>8.1} samples/s {:>9.0} padded tokens/s {:>9.0} real tokens/s ({:.1} s)",
+                if bucket {
+                    "(length-bucketed)"
+                } else {
+                    "(shuffled, baseline)"
+                },
+                sps,
+                tps,
+                sps * mean_tokens,
+                secs
+            );
+            results.push(sps);
+        }
+        println!(
+            "train speed-up from bucketing: {:.2}x",
+            results[0] / results[1].max(1e-9)
+        );
+
+        let model: Seq2Seq = match &args.model {
+            Some(p) => {
+                load_bundle(&super::eval::bundle_path(p), &device)
+                    .with_context(|| p.display().to_string())?
+                    .model
+            }
+            None => Seq2Seq::new(&mcfg, &device)?,
+        };
+        let test = &data.test.dataset.samples;
+        let n = args.gen_samples.min(test.len());
+        let inputs: Vec<&[u32]> = test[..n].iter().map(|s| s.input_ids.as_slice()).collect();
+        // Untrained models rarely stop: bound them by the longest reference instead.
+        let max_target = test[..n]
+            .iter()
+            .map(|s| s.target_ids.len())
+            .max()
+            .unwrap_or(1);
+        let max_new = if args.model.is_some() {
+            usize::MAX
+        } else {
+            max_target
+        };
+        let bs = args
+            .gen_batch_size
+            .unwrap_or(config.train.test_batch_size)
+            .max(1);
+        let cfg = GenerationConfig {
+            max_new_tokens: max_new,
+            ..GenerationConfig::default()
+        };
+        // Warm-up (shader compilation on WGPU).
+        generate_all(&model, &inputs[..n.min(bs)], bs, &cfg, &device, |_| {})?;
+        let started = Instant::now();
+        let out = generate_all(&model, &inputs, bs, &cfg, &device, |_| {})?;
+        let cached = started.elapsed().as_secs_f64();
+        let gen_tokens: usize = out.iter().map(|g| g.len() + 1).sum();
+        println!(
+            "generate {n} samples (cached greedy, batch {bs}): {:.3} s, {:.0} samples/s, {:.0} tokens/s",
+            cached,
+            n as f64 / cached.max(1e-9),
+            gen_tokens as f64 / cached.max(1e-9)
+        );
+        if !args.no_baseline {
+            let started = Instant::now();
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by_key(|&i| inputs[i].len());
+            for chunk in order.chunks(bs) {
+                let rows: Vec<&[u32]> = chunk.iter().map(|&i| inputs[i]).collect();
+                greedy_uncached(&model, &rows, max_new, &device)?;
+            }
+            let uncached = started.elapsed().as_secs_f64();
+            println!(
+                "generate {n} samples (uncached, CALT's algorithm, baseline): {:.3} s; cache speed-up {:.1}x",
+                uncached,
+                uncached / cached.max(1e-9)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,236 @@
+//! `calt train`, `calt eval`, `calt train --resume` and `calt plot` end to end on a tiny
+//! generated gf17 task, on the CPU backend.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn calt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calt"))
+        .args(args)
+        .output()
+        .expect("run calt")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(out: &Output) -> String {
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "calt failed:\n{all}");
+    all
+}
+
+/// gf17 cumulative sums, deterministic.
+fn write_split(path: &Path, n: usize, seed: u64) {
+    let mut s = seed;
+    let mut next = |m: u64| {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (s >> 33) % m
+    };
+    let mut lines = String::new();
+    for _ in 0..n {
+        let len = 3 + next(3) as usize;
+        let xs: Vec<u64> = (0..len).map(|_| next(17)).collect();
+        let mut acc = 0;
+        let ys: Vec<u64> = xs
+            .iter()
+            .map(|x| {
+                acc = (acc + x) % 17;
+                acc
+            })
+            .collect();
+        let j = |v: &[u64]| {
+            v.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        lines.push_str(&format!("{} # {}\n", j(&xs), j(&ys)));
+    }
+    std::fs::write(path, lines).unwrap();
+}
+
+fn write_config(dir: &Path, epochs: u32) -> PathBuf {
+    write_split(&dir.join("train_raw.txt"), 64, 1);
+    write_split(&dir.join("test_raw.txt"), 12, 2);
+    let lexer = repo().join("configs/gf17_addition/lexer.yaml");
+    let yaml = format!(
+        "model:
+  model_type: generic
+  num_encoder_layers: 1
+  num_encoder_heads: 2
+  num_decoder_layers: 1
+  num_decoder_heads: 2
+  d_model: 16
+  encoder_ffn_dim: 32
+  decoder_ffn_dim: 32
+  max_sequence_length: 16
+train:
+  save_dir: run
+  num_train_epochs: {epochs}
+  learning_rate: 1e-3
+  weight_decay: 0.01
+  warmup_ratio: 0.1
+  batch_size: 16
+  test_batch_size: 8
+  seed: 3
+  eval_steps: 4
+  save_steps: 4
+  save_total_limit: 2
+  logging_steps: 2
+data:
+  train_dataset_path: train_raw.txt
+  test_dataset_path: test_raw.txt
+  lexer_config: {}
+",
+        lexer.display()
+    );
+    let path = dir.join("train.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    path
+}
+
+#[test]
+fn train_eval_resume_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), 3);
+    let cfg = config.to_str().unwrap();
+    let out = ok(&calt(&["train", "--config", cfg, "--device", "cpu"]));
+    assert!(out.contains("generation_accuracy"), "{out}");
+    let run = dir.path().join("run");
+    for f in [
+        "train.yaml",
+        "lexer.yaml",
+        "tokenizer.json",
+        "metrics.jsonl",
+        "model.safetensors",
+        "eval_results.json",
+        "eval_results/step_4.json",
+        "eval_results/step_12.json",
+    ] {
+        assert!(run.join(f).exists(), "missing {f}\n{out}");
+    }
+    // 64 samples / 16 = 4 steps per epoch, 12 steps, checkpoints every 4, keep 2.
+    assert!(!run.join("checkpoint-4").exists());
+    assert!(run.join("checkpoint-8").exists() && run.join("checkpoint-12").exists());
+
+    // CALT's eval file layout: indent 4, no trailing newline.
+    let eval = std::fs::read_to_string(run.join("eval_results.json")).unwrap();
+    assert!(
+        eval.starts_with("[\n    {\n        \"generated\": "),
+        "{eval}"
+    );
+    assert!(eval.ends_with("\n]"));
+    let records: Vec<serde_json::Value> = serde_json::from_str(&eval).unwrap();
+    assert_eq!(records.len(), 12);
+
+    // metrics.jsonl: log steps, evaluations and a summary.
+    let metrics = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = metrics
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.get("loss").is_some() && l.get("learning_rate").is_some())
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.get("generation_accuracy").is_some() && l.get("eval_loss").is_some())
+    );
+    assert!(lines.iter().any(|l| l.get("train_runtime").is_some()));
+
+    // The bundle alone evaluates the test file.
+    let test = dir.path().join("test_raw.txt");
+    let out_json = dir.path().join("eval.json");
+    let out = ok(&calt(&[
+        "eval",
+        "--model",
+        run.to_str().unwrap(),
+        "--data",
+        test.to_str().unwrap(),
+        "--device",
+        "cpu",
+        "--output",
+        out_json.to_str().unwrap(),
+    ]));
+    assert!(out.contains("generation_accuracy"), "{out}");
+    // Same model, same data, same decoding: same answers as the final training evaluation.
+    assert_eq!(std::fs::read_to_string(&out_json).unwrap(), eval);
+    // Beam search runs too.
+    ok(&calt(&[
+        "eval",
+        "--model",
+        run.to_str().unwrap(),
+        "--data",
+        test.to_str().unwrap(),
+        "--device",
+        "cpu",
+        "--beams",
+        "3",
+        "--output",
+        out_json.to_str().unwrap(),
+    ]));
+
+    // Resume a finished run: nothing left to do, same final model.
+    let out = ok(&calt(&[
+        "train",
+        "--resume",
+        run.to_str().unwrap(),
+        "--device",
+        "cpu",
+    ]));
+    assert!(out.contains("resuming from"), "{out}");
+
+    // A corrupt newest checkpoint is reported and the previous one is used.
+    std::fs::write(run.join("checkpoint-12/optimizer.safetensors"), b"garbage").unwrap();
+    let out = ok(&calt(&[
+        "train",
+        "--resume",
+        run.to_str().unwrap(),
+        "--device",
+        "cpu",
+    ]));
+    assert!(
+        out.contains("checkpoint-12") && out.contains("corrupt"),
+        "{out}"
+    );
+    assert!(out.contains("step 8"), "{out}");
+
+    let out = ok(&calt(&["plot", run.to_str().unwrap()]));
+    assert!(out.contains("metrics.svg"));
+    let svg = std::fs::read_to_string(run.join("metrics.svg")).unwrap();
+    assert!(svg.starts_with("<svg"));
+}
+
+#[test]
+fn bad_train_keys_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), 1);
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("seed: 3", "seed: 3\n  optimizer: sgd");
+    std::fs::write(&config, text).unwrap();
+    let out = calt(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--device",
+        "cpu",
+    ]);
+    assert!(!out.status.success());
+    assert!(text_of(&out).contains("optimizer"), "{}", text_of(&out));
+}
+
+fn text_of(out: &Output) -> String {
+    format!("{}{}", text(&out.stdout), text(&out.stderr))
+}
