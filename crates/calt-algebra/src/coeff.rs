@@ -11,7 +11,9 @@ use std::cmp::Ordering;
 use std::fmt;
 
 /// Operations every coefficient ring offers. Printing follows Sage/SymPy (`Display`).
-pub trait Coeff: Clone + PartialEq + Eq + fmt::Debug + fmt::Display + Send + Sync + 'static {
+pub trait Coeff:
+    Clone + PartialEq + Eq + fmt::Debug + fmt::Display + Send + Sync + 'static
+{
     fn is_zero(&self) -> bool;
     fn is_one(&self) -> bool;
     fn zero_like(&self) -> Self;

@@ -33,7 +33,10 @@ impl<C: Coeff> Factorization<C> {
 
     /// Number of distinct factors and total factors counted with multiplicity.
     pub fn counts(&self) -> (usize, u32) {
-        (self.factors.len(), self.factors.iter().map(|(_, e)| *e).sum())
+        (
+            self.factors.len(),
+            self.factors.iter().map(|(_, e)| *e).sum(),
+        )
     }
 
     /// Sorts as Sage does: by (degree, exponent, polynomial), polynomials compared by degree
@@ -133,7 +136,11 @@ pub fn factor_zz(f: &Poly<BigInt>) -> Result<Factorization<BigInt>> {
     if negative {
         cont = -cont;
     }
-    let unit = if negative { -BigInt::one() } else { BigInt::one() };
+    let unit = if negative {
+        -BigInt::one()
+    } else {
+        BigInt::one()
+    };
     let mut factors: Vec<(Poly<BigInt>, u32)> = factor_integer(&cont)
         .into_iter()
         .map(|(p, e)| (Poly::constant(1, f.order(), p), e))
@@ -162,7 +169,10 @@ pub fn factor_qq(f: &Poly<BigRational>) -> Result<Factorization<BigRational>> {
             .enumerate()
             .map(|(i, c)| (vec![i as u32], BigRational::from_integer(c.clone()) / &lc))
             .collect();
-        factors.push((Poly::from_terms(1, f.order(), BigRational::zero(), terms), e));
+        factors.push((
+            Poly::from_terms(1, f.order(), BigRational::zero(), terms),
+            e,
+        ));
     }
     let mut fz = Factorization { unit, factors };
     fz.sort();
@@ -346,7 +356,10 @@ mod tests {
         // Search all integer polynomials g of degree 1..=deg/2 whose coefficients are bounded
         // by the Mignotte bound (small inputs only) and see if one divides f.
         let n = zpoly::degree(f);
-        let bound: i64 = (1i64 << n) * f.iter().map(|c| i64::try_from(c).unwrap().abs()).sum::<i64>();
+        let bound: i64 = (1i64 << n)
+            * f.iter()
+                .map(|c| i64::try_from(c).unwrap().abs())
+                .sum::<i64>();
         let bound = bound.min(12);
         for d in 1..=n / 2 {
             let count = (2 * bound + 1).pow(d as u32 + 1);

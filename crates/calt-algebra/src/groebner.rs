@@ -43,7 +43,11 @@ pub fn groebner_basis_bounded<C: FieldCoeff>(
     gens: &[Poly<C>],
     max_pairs: usize,
 ) -> Option<Vec<Poly<C>>> {
-    let mut g: Vec<Poly<C>> = gens.iter().filter(|p| !p.is_zero()).map(|p| p.monic()).collect();
+    let mut g: Vec<Poly<C>> = gens
+        .iter()
+        .filter(|p| !p.is_zero())
+        .map(|p| p.monic())
+        .collect();
     if g.is_empty() {
         return Some(Vec::new());
     }
@@ -115,9 +119,10 @@ fn reduce_basis<C: FieldCoeff>(g: Vec<Poly<C>>) -> Vec<Poly<C>> {
     let mut minimal: Vec<Poly<C>> = Vec::new();
     for (k, p) in g.iter().enumerate() {
         let m = lm(p);
-        let redundant = g.iter().enumerate().any(|(l, q)| {
-            l != k && divides(lm(q), m) && (lm(q) != m || l < k)
-        });
+        let redundant = g
+            .iter()
+            .enumerate()
+            .any(|(l, q)| l != k && divides(lm(q), m) && (lm(q) != m || l < k));
         if !redundant {
             minimal.push(p.clone());
         }

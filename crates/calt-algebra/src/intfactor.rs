@@ -157,8 +157,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn expand(f: &[(BigInt, u32)]) -> BigInt {
-        f.iter()
-            .fold(BigInt::one(), |a, (p, e)| a * num_traits::pow(p.clone(), *e as usize))
+        f.iter().fold(BigInt::one(), |a, (p, e)| {
+            a * num_traits::pow(p.clone(), *e as usize)
+        })
     }
 
     #[test]
@@ -173,7 +174,10 @@ mod tests {
         assert_eq!(expand(&f), big);
         assert_eq!(f.len(), 3);
         assert!(factor_integer(&BigInt::from(1)).is_empty());
-        assert_eq!(factor_integer(&BigInt::from(-12)), vec![(2.into(), 2), (3.into(), 1)]);
+        assert_eq!(
+            factor_integer(&BigInt::from(-12)),
+            vec![(2.into(), 2), (3.into(), 1)]
+        );
     }
 
     proptest! {

@@ -124,7 +124,10 @@ impl<C: Coeff> Parser<'_, C> {
                         self.pos = at;
                         return Err(self.err("division only by nonzero constants"));
                     }
-                    let dc = d.leading_coeff().cloned().unwrap_or_else(|| self.zero.clone());
+                    let dc = d
+                        .leading_coeff()
+                        .cloned()
+                        .unwrap_or_else(|| self.zero.clone());
                     let mut terms = Vec::with_capacity(acc.num_terms());
                     for (m, c) in acc.terms() {
                         match c.div_exact(&dc) {
@@ -235,7 +238,13 @@ mod tests {
         let o = MonomialOrder::GRevLex;
         let x = v(&["x"]);
         let q0 = BigRational::from_integer(0.into());
-        for t in ["x^2 - 14*x + 48", "5/3*x", "-x^2 + x - 10/3", "0", "-7/3*x^4 + 1"] {
+        for t in [
+            "x^2 - 14*x + 48",
+            "5/3*x",
+            "-x^2 + x - 10/3",
+            "0",
+            "-7/3*x^4 + 1",
+        ] {
             let p = parse_poly(t, &x, o, &q0).unwrap();
             assert_eq!(p.to_text(&x), t);
         }
@@ -258,7 +267,18 @@ mod tests {
         let o = MonomialOrder::GRevLex;
         let x = v(&["x"]);
         let z0 = BigInt::from(0);
-        for bad in ["", "x +", "y", "x^", "(x", "x)", "x/2", "x/0", "x^99999999", "x @ 1"] {
+        for bad in [
+            "",
+            "x +",
+            "y",
+            "x^",
+            "(x",
+            "x)",
+            "x/2",
+            "x/0",
+            "x^99999999",
+            "x @ 1",
+        ] {
             assert!(parse_poly(bad, &x, o, &z0).is_err(), "{bad}");
         }
         let deep = "(".repeat(10_000) + "x" + &")".repeat(10_000);

@@ -402,7 +402,10 @@ mod tests {
             n,
             order,
             BigInt::from(0),
-            terms.iter().map(|(m, c)| (m.to_vec(), BigInt::from(*c))).collect(),
+            terms
+                .iter()
+                .map(|(m, c)| (m.to_vec(), BigInt::from(*c)))
+                .collect(),
         )
     }
 
@@ -413,7 +416,10 @@ mod tests {
     #[test]
     fn sage_printing() {
         let v = names(&["x"]);
-        let p = zz(&[(&[2], 1), (&[1], -14), (&[0], 48)], MonomialOrder::GRevLex);
+        let p = zz(
+            &[(&[2], 1), (&[1], -14), (&[0], 48)],
+            MonomialOrder::GRevLex,
+        );
         assert_eq!(p.to_text(&v), "x^2 - 14*x + 48");
         let p = zz(&[(&[2], -1), (&[1], 1)], MonomialOrder::GRevLex);
         assert_eq!(p.to_text(&v), "-x^2 + x");
@@ -454,16 +460,16 @@ mod tests {
     fn arithmetic_and_expanded_form() {
         let o = MonomialOrder::GRevLex;
         let p = zz(&[(&[2, 0, 1], 5), (&[0, 1, 0], -3), (&[0, 0, 0], 7)], o);
-        assert_eq!(p.expanded_form(), "C5 E2 E0 E1 + C-3 E0 E1 E0 + C7 E0 E0 E0");
+        assert_eq!(
+            p.expanded_form(),
+            "C5 E2 E0 E1 + C-3 E0 E1 E0 + C7 E0 E0 E0"
+        );
         let q = zz(&[(&[0, 1, 0], 3), (&[1, 0, 0], 1)], o);
         let s = p.add(&q);
         assert_eq!(s.num_terms(), 3);
         assert_eq!(s.sub(&q), p);
         let v = names(&["x", "y", "z"]);
-        assert_eq!(
-            q.mul(&q).to_text(&v),
-            "x^2 + 6*x*y + 9*y^2"
-        );
+        assert_eq!(q.mul(&q).to_text(&v), "x^2 + 6*x*y + 9*y^2");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 use num_bigint::BigInt;
 use num_integer::Integer;
-use num_traits::{One, Signed, Zero};
+#[cfg(test)]
+use num_traits::One;
+use num_traits::{Signed, Zero};
 
 pub(crate) type ZPoly = Vec<BigInt>;
 
@@ -34,6 +36,7 @@ pub(crate) fn primitive(a: &ZPoly) -> ZPoly {
     a.iter().map(|x| x / &c).collect()
 }
 
+#[cfg(test)]
 pub(crate) fn mul(a: &ZPoly, b: &ZPoly) -> ZPoly {
     if a.is_empty() || b.is_empty() {
         return Vec::new();
@@ -153,6 +156,7 @@ pub(crate) fn reduce_mod(a: &ZPoly, p: u64) -> Vec<u64> {
     r
 }
 
+#[cfg(test)]
 pub(crate) fn one() -> ZPoly {
     vec![BigInt::one()]
 }

@@ -1,0 +1,192 @@
+//! A generated sample and CALT's two serialisations of it: the text line
+//! (`problem # answer`, lists joined with ` | ` and ` || `) and the JSON line.
+
+use std::fmt::Write;
+
+/// A problem or answer: a string, or a list of strings / lists of strings (depth <= 2).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Value {
+    Str(String),
+    List(Vec<Value>),
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Str(s)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Str(s.to_string())
+    }
+}
+
+impl From<Vec<String>> for Value {
+    fn from(v: Vec<String>) -> Self {
+        Value::List(v.into_iter().map(Value::Str).collect())
+    }
+}
+
+impl Value {
+    /// CALT's text rendering: a flat list joins with ` | `; a list holding lists joins each
+    /// inner list with ` | ` and then everything with ` || `. Deeper levels are refused.
+    pub fn render(&self) -> Result<String, String> {
+        match self {
+            Value::Str(s) => Ok(s.clone()),
+            Value::List(items) => {
+                if !items.iter().any(|v| matches!(v, Value::List(_))) {
+                    let parts: Vec<&str> = items
+                        .iter()
+                        .map(|v| match v {
+                            Value::Str(s) => s.as_str(),
+                            Value::List(_) => unreachable!("checked above"),
+                        })
+                        .collect();
+                    return Ok(parts.join(" | "));
+                }
+                let mut parts = Vec::with_capacity(items.len());
+                for v in items {
+                    match v {
+                        Value::Str(s) => parts.push(s.clone()),
+                        Value::List(inner) => {
+                            let mut strs = Vec::with_capacity(inner.len());
+                            for x in inner {
+                                match x {
+                                    Value::Str(s) => strs.push(s.as_str()),
+                                    Value::List(_) => {
+                                        return Err("nesting deeper than 2 levels".into());
+                                    }
+                                }
+                            }
+                            parts.push(strs.join(" | "));
+                        }
+                    }
+                }
+                Ok(parts.join(" || "))
+            }
+        }
+    }
+
+    /// JSON as Python's `json.dumps(..., ensure_ascii=False)` writes it.
+    pub fn write_json(&self, out: &mut String) {
+        match self {
+            Value::Str(s) => write_json_string(s, out),
+            Value::List(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    v.write_json(out);
+                }
+                out.push(']');
+            }
+        }
+    }
+}
+
+fn write_json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// One sample: what the generator returned.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Sample {
+    pub problem: Value,
+    pub answer: Value,
+}
+
+impl Sample {
+    pub fn new(problem: impl Into<Value>, answer: impl Into<Value>) -> Self {
+        Sample {
+            problem: problem.into(),
+            answer: answer.into(),
+        }
+    }
+
+    /// `PROBLEM # ANSWER` (no newline).
+    pub fn text_line(&self) -> Result<String, String> {
+        Ok(format!(
+            "{} # {}",
+            self.problem.render()?,
+            self.answer.render()?
+        ))
+    }
+
+    /// `{"problem": …, "answer": …}` (no newline).
+    pub fn json_line(&self) -> String {
+        let mut s = String::from("{\"problem\": ");
+        self.problem.write_json(&mut s);
+        s.push_str(", \"answer\": ");
+        self.answer.write_json(&mut s);
+        s.push('}');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn l(v: &[&str]) -> Value {
+        Value::List(v.iter().map(|s| Value::from(*s)).collect())
+    }
+
+    #[test]
+    fn calt_rendering_rules() {
+        assert_eq!(Sample::new("x", "y").text_line().unwrap(), "x # y");
+        assert_eq!(
+            Sample {
+                problem: l(&["a", "b"]),
+                answer: l(&["c", "d"])
+            }
+            .text_line()
+            .unwrap(),
+            "a | b # c | d"
+        );
+        let p = Value::List(vec![l(&["a", "b"]), "c".into()]);
+        let a = Value::List(vec![l(&["d", "e"]), "f".into()]);
+        assert_eq!(
+            Sample {
+                problem: p.clone(),
+                answer: a
+            }
+            .text_line()
+            .unwrap(),
+            "a | b || c # d | e || f"
+        );
+        assert_eq!(l(&["5"]).render().unwrap(), "5");
+        assert_eq!(l(&[]).render().unwrap(), "");
+        let deep = Value::List(vec![Value::List(vec![l(&["x"])])]);
+        assert!(deep.render().is_err());
+        let s = Sample {
+            problem: Value::List(vec![l(&["9", "3"]), "6".into()]),
+            answer: l(&["5"]),
+        };
+        assert_eq!(
+            s.json_line(),
+            r#"{"problem": [["9", "3"], "6"], "answer": ["5"]}"#
+        );
+        assert_eq!(
+            Sample::new("a\"b\\é\n", "").json_line(),
+            r#"{"problem": "a\"b\\é\n", "answer": ""}"#
+        );
+    }
+}

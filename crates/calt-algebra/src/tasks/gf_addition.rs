@@ -1,0 +1,84 @@
+//! `gf17_addition`: a list of residues mod p and its prefix sums (`6,13,15 # 6,2,0`).
+
+use super::{SampleStats, Task, invalid};
+use crate::coeff::is_prime_u64;
+use crate::error::Result;
+use crate::pyrandom::PyRandom;
+use crate::sample::Sample;
+
+/// Draws exactly as CALT's generator: `random.seed(seed)`, length `randint(min, max)`, then
+/// `randint(0, p - 1)` per entry, so datasets match CALT byte for byte.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GfAddition {
+    pub prime: u64,
+    pub min_length: u32,
+    pub max_length: u32,
+}
+
+impl Default for GfAddition {
+    fn default() -> Self {
+        GfAddition {
+            prime: 17,
+            min_length: 3,
+            max_length: 6,
+        }
+    }
+}
+
+impl GfAddition {
+    pub fn validate(&self) -> Result<()> {
+        if !is_prime_u64(self.prime) || self.prime >= 1 << 62 {
+            return invalid(format!(
+                "prime must be a prime below 2^62, got {}",
+                self.prime
+            ));
+        }
+        if self.min_length == 0 || self.min_length > self.max_length {
+            return invalid("need 1 <= min_length <= max_length");
+        }
+        Ok(())
+    }
+}
+
+impl Task for GfAddition {
+    fn generate(&self, seed: u128) -> Result<Option<Sample>> {
+        Ok(self.draw(seed).map(|(sample, _, _)| sample))
+    }
+
+    fn generate_with_stats(&self, seed: u128) -> Result<Option<(Sample, SampleStats)>> {
+        let Some((sample, values, sums)) = self.draw(seed) else {
+            return Ok(None);
+        };
+        let mut stats = SampleStats::default();
+        stats.push_list("problem", &values);
+        stats.push_list("answer", &sums);
+        Ok(Some((sample, stats)))
+    }
+}
+
+impl GfAddition {
+    /// The sample, plus its entries and prefix sums as numbers for the statistics.
+    fn draw(&self, seed: u128) -> Option<(Sample, Vec<f64>, Vec<f64>)> {
+        let mut rng = PyRandom::new(seed);
+        let p = self.prime as i64;
+        let len = rng.randint(i64::from(self.min_length), i64::from(self.max_length));
+        let mut problem = String::new();
+        let mut answer = String::new();
+        let mut s: u64 = 0;
+        let mut values = Vec::with_capacity(len as usize);
+        let mut sums = Vec::with_capacity(len as usize);
+        for i in 0..len {
+            let n = rng.randint(0, p - 1) as u64;
+            s = (s + n) % self.prime;
+            if i > 0 {
+                problem.push(',');
+                answer.push(',');
+            }
+            problem.push_str(&n.to_string());
+            answer.push_str(&s.to_string());
+            values.push(n as f64);
+            sums.push(s as f64);
+        }
+        Some((Sample::new(problem, answer), values, sums))
+    }
+}

@@ -1,0 +1,120 @@
+//! The built-in generators: one module per CALT example task. Each task turns a per-sample
+//! seed into a [`Sample`] (or `None` when the task rejects that seed, as polynomial_reduction
+//! does for degenerate draws).
+
+mod eigvec;
+mod factorization;
+mod gf_addition;
+mod integer_factorization;
+mod polynomial_addition;
+mod reduction;
+mod stats;
+
+pub use eigvec::Eigvec3x3;
+pub use factorization::{IntegerPolynomialFactorization, RationalPolynomialFactorization};
+pub use gf_addition::GfAddition;
+pub use integer_factorization::IntegerFactorization;
+pub use polynomial_addition::PolynomialAddition;
+pub use reduction::PolynomialReduction;
+pub use stats::{SampleStats, StatEntry};
+
+use crate::error::Result;
+use crate::sample::Sample;
+
+/// A dataset generator: deterministic in the seed, callable from many threads.
+pub trait Task: Send + Sync {
+    /// The sample for `seed`, or `None` when this seed is skipped.
+    fn generate(&self, seed: u128) -> Result<Option<Sample>>;
+
+    /// The sample and its statistics (empty for tasks CALT keeps no statistics for).
+    fn generate_with_stats(&self, seed: u128) -> Result<Option<(Sample, SampleStats)>> {
+        Ok(self.generate(seed)?.map(|s| (s, SampleStats::default())))
+    }
+}
+
+/// Every built-in task, with its parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TaskSpec {
+    GfAddition(GfAddition),
+    PolynomialAddition(PolynomialAddition),
+    IntegerFactorization(IntegerFactorization),
+    IntegerPolynomialFactorization(IntegerPolynomialFactorization),
+    RationalPolynomialFactorization(RationalPolynomialFactorization),
+    PolynomialReduction(PolynomialReduction),
+    Eigvec3x3(Eigvec3x3),
+}
+
+impl TaskSpec {
+    /// Names accepted in `task: {name: …}`.
+    pub const NAMES: [&'static str; 7] = [
+        "gf17_addition",
+        "polynomial_addition",
+        "integer_factorization",
+        "integer_polynomial_factorization",
+        "rational_polynomial_factorization",
+        "polynomial_reduction",
+        "eigvec_3x3",
+    ];
+
+    /// The task with CALT's parameters.
+    pub fn default_for(name: &str) -> Result<TaskSpec> {
+        Ok(match name {
+            "gf17_addition" => TaskSpec::GfAddition(GfAddition::default()),
+            "polynomial_addition" => TaskSpec::PolynomialAddition(PolynomialAddition::default()),
+            "integer_factorization" => {
+                TaskSpec::IntegerFactorization(IntegerFactorization::default())
+            }
+            "integer_polynomial_factorization" => {
+                TaskSpec::IntegerPolynomialFactorization(IntegerPolynomialFactorization::default())
+            }
+            "rational_polynomial_factorization" => {
+                TaskSpec::RationalPolynomialFactorization(RationalPolynomialFactorization::default())
+            }
+            "polynomial_reduction" => TaskSpec::PolynomialReduction(PolynomialReduction::default()),
+            "eigvec_3x3" => TaskSpec::Eigvec3x3(Eigvec3x3::default()),
+            other => return Err(crate::AlgebraError::UnknownTask(other.to_string())),
+        })
+    }
+
+    /// Checks the parameters once, before any sample is drawn.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            TaskSpec::GfAddition(t) => t.validate(),
+            TaskSpec::PolynomialAddition(t) => t.validate(),
+            TaskSpec::IntegerFactorization(t) => t.validate(),
+            TaskSpec::IntegerPolynomialFactorization(t) => t.validate(),
+            TaskSpec::RationalPolynomialFactorization(t) => t.validate(),
+            TaskSpec::PolynomialReduction(t) => t.validate(),
+            TaskSpec::Eigvec3x3(t) => t.validate(),
+        }
+    }
+
+    /// The name used in `task: {name: …}`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TaskSpec::GfAddition(_) => Self::NAMES[0],
+            TaskSpec::PolynomialAddition(_) => Self::NAMES[1],
+            TaskSpec::IntegerFactorization(_) => Self::NAMES[2],
+            TaskSpec::IntegerPolynomialFactorization(_) => Self::NAMES[3],
+            TaskSpec::RationalPolynomialFactorization(_) => Self::NAMES[4],
+            TaskSpec::PolynomialReduction(_) => Self::NAMES[5],
+            TaskSpec::Eigvec3x3(_) => Self::NAMES[6],
+        }
+    }
+
+    pub fn as_task(&self) -> &dyn Task {
+        match self {
+            TaskSpec::GfAddition(t) => t,
+            TaskSpec::PolynomialAddition(t) => t,
+            TaskSpec::IntegerFactorization(t) => t,
+            TaskSpec::IntegerPolynomialFactorization(t) => t,
+            TaskSpec::RationalPolynomialFactorization(t) => t,
+            TaskSpec::PolynomialReduction(t) => t,
+            TaskSpec::Eigvec3x3(t) => t,
+        }
+    }
+}
+
+fn invalid<T>(msg: impl Into<String>) -> Result<T> {
+    Err(crate::AlgebraError::InvalidParameter(msg.into()))
+}

@@ -1,0 +1,62 @@
+//! Per-sample statistics, as CALT's example statistics calculators report them: each task
+//! names a few metrics per side (`problem`, `answer`), and the pipeline summarises each metric
+//! over a split (mean, std, min, max) into `{split}_stats.yaml`.
+
+/// One number about one sample, e.g. `("answer", "total_factors", 3.0)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatEntry {
+    pub category: &'static str,
+    pub metric: &'static str,
+    pub value: f64,
+}
+
+/// The statistics of one sample, in a fixed order (the stats file keeps it).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SampleStats {
+    pub entries: Vec<StatEntry>,
+}
+
+impl SampleStats {
+    pub fn push(&mut self, category: &'static str, metric: &'static str, value: f64) {
+        self.entries.push(StatEntry {
+            category,
+            metric,
+            value,
+        });
+    }
+
+    /// CALT's list statistics: count, min, max, mean and (population) std of the values.
+    pub fn push_list(&mut self, category: &'static str, values: &[f64]) {
+        let n = values.len() as f64;
+        let (min, max, mean, std) = if values.is_empty() {
+            (0.0, 0.0, 0.0, 0.0)
+        } else {
+            let mean = values.iter().sum::<f64>() / n;
+            let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+            (
+                values.iter().copied().fold(f64::INFINITY, f64::min),
+                values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                mean,
+                var.sqrt(),
+            )
+        };
+        self.push(category, "num_values", n);
+        self.push(category, "min_value", min);
+        self.push(category, "max_value", max);
+        self.push(category, "mean_value", mean);
+        self.push(category, "std_value", std);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_statistics() {
+        let mut s = SampleStats::default();
+        s.push_list("problem", &[1.0, 3.0]);
+        let v: Vec<f64> = s.entries.iter().map(|e| e.value).collect();
+        assert_eq!(v, vec![2.0, 1.0, 3.0, 2.0, 1.0]);
+    }
+}
