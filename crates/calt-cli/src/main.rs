@@ -2,6 +2,7 @@
 //! symbolic-computation tasks. Every subcommand lives in its own module under `commands/`.
 
 mod commands;
+mod generate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -30,6 +31,7 @@ enum Command {
     Generate(commands::generate::GenerateArgs),
     Train(commands::train::TrainArgs),
     Eval(commands::eval::EvalArgs),
+    BenchGenerate(commands::bench_generate::BenchGenerateArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => commands::generate::run(args),
         Command::Train(args) => commands::train::run(args),
         Command::Eval(args) => commands::eval::run(args),
+        Command::BenchGenerate(args) => commands::bench_generate::run(args),
     };
     match result {
         Ok(code) => code,

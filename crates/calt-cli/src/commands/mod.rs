@@ -1,5 +1,6 @@
 //! One module per `calt` subcommand. Each exposes an `Args` struct (clap derive) and `run`.
 
+pub mod bench_generate;
 pub mod data;
 pub mod eval;
 pub mod files;

@@ -4,6 +4,7 @@
 //! the key path and the closest known key, instead of being silently ignored. Parsing takes
 //! text (so it works in the browser); reading files lives in [`crate::native`].
 
+mod data_yaml;
 mod error;
 mod lexer_yaml;
 mod model_section;
@@ -12,6 +13,7 @@ mod paths;
 mod train_section;
 mod train_yaml;
 
+pub use data_yaml::{Backend, DataYaml, DatasetSection, TaskSection};
 pub use error::ConfigError;
 pub use lexer_yaml::{LexerConfig, NumberPolicyConfig, VocabFlags, VocabSection};
 pub use model_section::{ModelSection, ModelType, PositionalEmbedding};

@@ -1,0 +1,84 @@
+//! Where samples come from: a built-in task run on a rayon pool, or an external command
+//! (see [`super::external`]). Both answer a batch of seeds in seed order, so the output does
+//! not depend on how many workers there are.
+
+use anyhow::Context;
+use calt_algebra::tasks::SampleStats;
+use calt_algebra::{Sample, TaskSpec};
+use rayon::prelude::*;
+use std::time::Instant;
+
+/// One sample to generate: its index within the split and its seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeedJob {
+    pub index: u64,
+    pub seed: u128,
+}
+
+/// A generated sample with its statistics and how long the generator took.
+#[derive(Clone, Debug)]
+pub struct Generated {
+    pub sample: Sample,
+    pub stats: SampleStats,
+    pub seconds: f64,
+}
+
+/// Produces samples for batches of seeds.
+pub trait SampleSource {
+    /// One result per job, in job order; `None` where the generator skips that seed.
+    fn generate(&mut self, split: &str, jobs: &[SeedJob])
+    -> anyhow::Result<Vec<Option<Generated>>>;
+
+    /// Ends the source after the last batch (external children are asked to exit).
+    fn close(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+/// A built-in task on `n_jobs` threads.
+pub struct BuiltinSource {
+    task: TaskSpec,
+    pool: rayon::ThreadPool,
+}
+
+impl BuiltinSource {
+    pub fn new(task: TaskSpec, n_jobs: usize) -> anyhow::Result<Self> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(n_jobs)
+            .thread_name(|i| format!("calt-generate-{i}"))
+            .build()
+            .context("cannot start the worker threads")?;
+        Ok(BuiltinSource { task, pool })
+    }
+}
+
+impl SampleSource for BuiltinSource {
+    fn generate(
+        &mut self,
+        split: &str,
+        jobs: &[SeedJob],
+    ) -> anyhow::Result<Vec<Option<Generated>>> {
+        let task = self.task.as_task();
+        let name = self.task.name();
+        self.pool.install(|| {
+            jobs.par_iter()
+                .map(|job| {
+                    let start = Instant::now();
+                    let result = task.generate_with_stats(job.seed);
+                    let seconds = start.elapsed().as_secs_f64();
+                    let generated = result.with_context(|| {
+                        format!(
+                            "task {name}, split {split}, index {} (seed {})",
+                            job.index, job.seed
+                        )
+                    })?;
+                    Ok(generated.map(|(sample, stats)| Generated {
+                        sample,
+                        stats,
+                        seconds,
+                    }))
+                })
+                .collect()
+        })
+    }
+}

@@ -1,0 +1,179 @@
+//! Running statistics of a split and `{split}_stats.yaml` in CALT's layout (spec §1.4):
+//! Welford mean and population std, block-style YAML with 4-space indents, keys in the order
+//! they were first seen.
+
+use calt_algebra::tasks::SampleStats;
+use std::fmt::Write;
+
+/// Mean, population std, min and max of a stream of numbers (Welford's algorithm).
+#[derive(Clone, Debug, Default)]
+pub struct Running {
+    count: u64,
+    mean: f64,
+    m2: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Running {
+    pub fn add(&mut self, x: f64) {
+        self.count += 1;
+        if self.count == 1 {
+            self.min = x;
+            self.max = x;
+        } else {
+            self.min = self.min.min(x);
+            self.max = self.max.max(x);
+        }
+        let delta = x - self.mean;
+        self.mean += delta / self.count as f64;
+        self.m2 += delta * (x - self.mean);
+    }
+
+    fn std(&self) -> f64 {
+        if self.count <= 1 {
+            0.0
+        } else {
+            (self.m2 / self.count as f64).sqrt()
+        }
+    }
+
+    fn write(&self, out: &mut String, indent: usize) {
+        let pad = " ".repeat(indent);
+        for (key, value) in [
+            ("mean", self.mean),
+            ("std", self.std()),
+            ("min", self.min),
+            ("max", self.max),
+        ] {
+            let _ = writeln!(out, "{pad}{key}: {}", py_float(value));
+        }
+    }
+}
+
+/// Everything `{split}_stats.yaml` reports.
+#[derive(Clone, Debug, Default)]
+pub struct SplitStats {
+    pub generation_time: Running,
+    /// category → metric → running statistics, in first-seen order.
+    categories: Vec<(&'static str, Vec<(&'static str, Running)>)>,
+    /// Counts of what was left out, written after CALT's keys (only the enabled ones).
+    pub extras: Vec<(&'static str, u64)>,
+}
+
+impl SplitStats {
+    pub fn add_sample(&mut self, seconds: f64, stats: &SampleStats) {
+        self.generation_time.add(seconds);
+        for e in &stats.entries {
+            let metrics = match self.categories.iter().position(|(c, _)| *c == e.category) {
+                Some(i) => &mut self.categories[i].1,
+                None => {
+                    self.categories.push((e.category, Vec::new()));
+                    &mut self.categories.last_mut().expect("just pushed").1
+                }
+            };
+            match metrics.iter_mut().find(|(m, _)| *m == e.metric) {
+                Some((_, r)) => r.add(e.value),
+                None => {
+                    let mut r = Running::default();
+                    r.add(e.value);
+                    metrics.push((e.metric, r));
+                }
+            }
+        }
+    }
+
+    /// The YAML text, given the split's wall time and the number of samples written.
+    pub fn to_yaml(&self, total_time: f64, num_samples: u64) -> String {
+        let mut out = String::new();
+        let rate = if total_time > 0.0 {
+            num_samples as f64 / total_time
+        } else {
+            0.0
+        };
+        let _ = writeln!(out, "total_time: {}", py_float(total_time));
+        let _ = writeln!(out, "num_samples: {num_samples}");
+        let _ = writeln!(out, "samples_per_second: {}", py_float(rate));
+        out.push_str("generation_time:\n");
+        self.generation_time.write(&mut out, 4);
+        for (category, metrics) in &self.categories {
+            let _ = writeln!(out, "{category}_stats:");
+            for (metric, r) in metrics {
+                let _ = writeln!(out, "    {metric}:");
+                r.write(&mut out, 8);
+            }
+        }
+        for (key, n) in &self.extras {
+            let _ = writeln!(out, "{key}: {n}");
+        }
+        out
+    }
+}
+
+/// A float as PyYAML writes Python's `repr`: shortest round-trip digits, always with a `.`
+/// (`3.0`, `0.25`), exponent form outside [1e-4, 1e16) as `1.0e-05`, and `.inf`/`.nan`.
+pub fn py_float(x: f64) -> String {
+    if x.is_nan() {
+        return ".nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
+    }
+    let a = x.abs();
+    if a == 0.0 || (1e-4..1e16).contains(&a) {
+        let s = format!("{x}");
+        return if s.contains('.') { s } else { format!("{s}.0") };
+    }
+    // Rust writes `1e-5` / `1.5e16`; Python writes `1e-05` / `1.5e+16`, PyYAML adds `.0`.
+    let s = format!("{x:e}");
+    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let mantissa = if mantissa.contains('.') {
+        mantissa.to_string()
+    } else {
+        format!("{mantissa}.0")
+    };
+    let (sign, digits) = match exp.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("+", exp),
+    };
+    format!("{mantissa}e{sign}{digits:0>2}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_as_pyyaml_writes_them() {
+        assert_eq!(py_float(3.0), "3.0");
+        assert_eq!(py_float(0.25), "0.25");
+        assert_eq!(py_float(0.0), "0.0");
+        assert_eq!(py_float(1e-5), "1.0e-05");
+        assert_eq!(py_float(2.5e-7), "2.5e-07");
+        assert_eq!(py_float(1.5e16), "1.5e+16");
+        assert_eq!(py_float(123456.789), "123456.789");
+    }
+
+    #[test]
+    fn welford_and_layout() {
+        let mut s = SplitStats::default();
+        let mut per = SampleStats::default();
+        per.push("problem", "value", 2.0);
+        s.add_sample(1.0, &per);
+        let mut per = SampleStats::default();
+        per.push("problem", "value", 4.0);
+        s.add_sample(3.0, &per);
+        s.extras.push(("duplicates_dropped", 0));
+        let y = s.to_yaml(2.0, 2);
+        assert_eq!(
+            y,
+            "total_time: 2.0\nnum_samples: 2\nsamples_per_second: 1.0\ngeneration_time:\n    \
+             mean: 2.0\n    std: 1.0\n    min: 1.0\n    max: 3.0\nproblem_stats:\n    value:\n        \
+             mean: 3.0\n        std: 1.0\n        min: 2.0\n        max: 4.0\nduplicates_dropped: 0\n"
+        );
+    }
+}

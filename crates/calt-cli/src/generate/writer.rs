@@ -1,0 +1,116 @@
+//! Writes one split's `{split}_raw.txt` and `{split}_data.jsonl` so that they appear complete
+//! or not at all: lines go to hidden temporary files in the same folder, which are renamed
+//! into place only when the split is finished (and removed if generation fails).
+
+use anyhow::Context;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// One output file being written under a temporary name.
+struct PendingFile {
+    tmp: PathBuf,
+    target: PathBuf,
+    out: BufWriter<File>,
+}
+
+impl PendingFile {
+    fn create(dir: &Path, name: &str) -> anyhow::Result<Self> {
+        let target = dir.join(name);
+        let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
+        let file =
+            File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        Ok(PendingFile {
+            tmp,
+            target,
+            out: BufWriter::with_capacity(1 << 20, file),
+        })
+    }
+
+    fn write_line(&mut self, line: &str) -> anyhow::Result<()> {
+        self.out
+            .write_all(line.as_bytes())
+            .and_then(|()| self.out.write_all(b"\n"))
+            .with_context(|| format!("cannot write {}", self.tmp.display()))
+    }
+
+    fn finish(self) -> anyhow::Result<PathBuf> {
+        let PendingFile { tmp, target, out } = self;
+        let file = out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        file.sync_all()
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &target)
+            .with_context(|| format!("cannot move {} to {}", tmp.display(), target.display()))?;
+        Ok(target)
+    }
+}
+
+/// The text and JSON files of one split.
+pub struct SplitWriter {
+    text: Option<PendingFile>,
+    json: Option<PendingFile>,
+}
+
+impl SplitWriter {
+    pub fn create(
+        dir: &Path,
+        split: &str,
+        save_text: bool,
+        save_json: bool,
+    ) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let text = save_text
+            .then(|| PendingFile::create(dir, &format!("{split}_raw.txt")))
+            .transpose()?;
+        let json = save_json
+            .then(|| PendingFile::create(dir, &format!("{split}_data.jsonl")))
+            .transpose()?;
+        Ok(SplitWriter { text, json })
+    }
+
+    pub fn wants_json(&self) -> bool {
+        self.json.is_some()
+    }
+
+    pub fn write_text(&mut self, line: &str) -> anyhow::Result<()> {
+        match &mut self.text {
+            Some(f) => f.write_line(line),
+            None => Ok(()),
+        }
+    }
+
+    pub fn write_json(&mut self, line: &str) -> anyhow::Result<()> {
+        match &mut self.json {
+            Some(f) => f.write_line(line),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes and renames every file into place; returns the final paths.
+    pub fn finish(mut self) -> anyhow::Result<Vec<PathBuf>> {
+        let mut done = Vec::new();
+        for f in [self.text.take(), self.json.take()].into_iter().flatten() {
+            done.push(f.finish()?);
+        }
+        Ok(done)
+    }
+}
+
+impl Drop for SplitWriter {
+    /// A split that was not finished leaves no file behind.
+    fn drop(&mut self) {
+        for f in [self.text.take(), self.json.take()].into_iter().flatten() {
+            drop(f.out);
+            let _ = std::fs::remove_file(&f.tmp);
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    crate::commands::files::write_atomically(path, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
