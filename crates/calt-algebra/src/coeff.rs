@@ -18,7 +18,10 @@ pub trait Coeff:
     fn is_one(&self) -> bool;
     fn zero_like(&self) -> Self;
     fn one_like(&self) -> Self;
+    // These take `self` for its ring (the modulus of GF(p)), not to convert it.
+    #[allow(clippy::wrong_self_convention)]
     fn from_i64_like(&self, n: i64) -> Self;
+    #[allow(clippy::wrong_self_convention)]
     fn from_bigint_like(&self, n: &BigInt) -> Self;
     fn add(&self, o: &Self) -> Self;
     fn sub(&self, o: &Self) -> Self;
@@ -267,13 +270,13 @@ pub fn is_prime_u64(n: u64) -> bool {
         return false;
     }
     for p in [2u64, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37] {
-        if n % p == 0 {
+        if n.is_multiple_of(p) {
             return n == p;
         }
     }
     let mut d = n - 1;
     let mut s = 0;
-    while d % 2 == 0 {
+    while d.is_multiple_of(2) {
         d /= 2;
         s += 1;
     }

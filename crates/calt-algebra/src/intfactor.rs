@@ -32,7 +32,7 @@ fn rho_u64(n: u64) -> u64 {
 
 fn factor_u64(mut n: u64, out: &mut Vec<u64>) {
     for p in [2u64, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37] {
-        while n % p == 0 {
+        while n.is_multiple_of(p) {
             out.push(p);
             n /= p;
         }

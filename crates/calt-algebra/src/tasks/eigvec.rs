@@ -49,8 +49,8 @@ fn jacobi(mut a: [[f64; 3]; 3]) -> ([f64; 3], [[f64; 3]; 3]) {
                 row[p] = c * x - s * y;
                 row[q] = s * x + c * y;
             }
-            for k in 0..3 {
-                let (x, y) = (a[p][k], a[q][k]);
+            let (row_p, row_q) = (a[p], a[q]);
+            for (k, (x, y)) in row_p.into_iter().zip(row_q).enumerate() {
                 a[p][k] = c * x - s * y;
                 a[q][k] = s * x + c * y;
             }
