@@ -32,6 +32,7 @@ if [ "${CALT_SKIP_E2E:-0}" = 1 ]; then
 fi
 step "end-to-end: CLI-trained model evaluated in the page equals calt eval"
 CALT_WEB_PROFILE="${CALT_WEB_PROFILE:-dev}" bash scripts/build-web.sh
-cargo build -p calt-cli
+# The `calt` binary the workspace tests already built (same features, so no second build of burn).
+cargo test --workspace --no-run -q
 (cd tests/e2e && { [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund; })
 CALT_BIN="$CARGO_TARGET_DIR/debug/calt" node tests/e2e/playground.test.mjs

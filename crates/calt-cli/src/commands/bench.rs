@@ -88,6 +88,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         &config.model,
         data.tokenizer.vocab_size(),
         data.tokenizer.special_ids(),
+        config.train.seed,
     )?;
     let base = train_settings(&config.train)?;
     let train: Vec<Pair> = data

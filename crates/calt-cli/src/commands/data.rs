@@ -48,10 +48,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     for (name, split) in [("train", &data.train), ("test", &data.test)] {
         report_split(name, split);
     }
-    let show = args
-        .show
-        .or(data.config.data.display_samples)
-        .unwrap_or(3);
+    let show = args.show.or(data.config.data.display_samples).unwrap_or(3);
     if show > 0 {
         display_samples(&data, show)?;
     }
@@ -66,9 +63,16 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         println!("\nno bad lines");
         return Ok(ExitCode::SUCCESS);
     }
-    eprintln!("\n{} bad line(s):\n{}", bad.len(), format_bad_lines(&bad, BAD_LINES_SHOWN));
+    eprintln!(
+        "\n{} bad line(s):\n{}",
+        bad.len(),
+        format_bad_lines(&bad, BAD_LINES_SHOWN)
+    );
     if args.skip_bad_lines || data.config.data.skip_bad_lines {
-        eprintln!("(skipping them: training would leave {} lines out)", bad.len());
+        eprintln!(
+            "(skipping them: training would leave {} lines out)",
+            bad.len()
+        );
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(ExitCode::FAILURE)
@@ -92,7 +96,10 @@ fn report_split(name: &str, split: &LoadedSplit) {
     println!("  answer ids  (with <s> </s>): max {amax}, mean {amean:.1}");
 }
 
-fn lengths(d: &EncodedDataset, len: impl Fn(&calt_core::data::EncodedSample) -> usize) -> (usize, f64) {
+fn lengths(
+    d: &EncodedDataset,
+    len: impl Fn(&calt_core::data::EncodedSample) -> usize,
+) -> (usize, f64) {
     let max = d.samples.iter().map(&len).max().unwrap_or(0);
     let sum: usize = d.samples.iter().map(&len).sum();
     (max, sum as f64 / d.len().max(1) as f64)
@@ -104,14 +111,20 @@ fn display_samples(data: &TrainingData, show: usize) -> anyhow::Result<()> {
     let file = split.path.display().to_string();
     let format = DataFormat::from_path(&file);
     let (raw, _) = read_split(&file, &text, format, None);
-    println!("\nfirst {} train samples (raw → preprocessed → tokens):", show.min(split.dataset.len()));
+    println!(
+        "\nfirst {} train samples (raw → preprocessed → tokens):",
+        show.min(split.dataset.len())
+    );
     let d = &split.dataset;
     for i in 0..show.min(d.len()) {
         let line = d.lines[i];
         let original = raw.iter().find(|s| s.line == line);
         println!("  [{i}] line {line}");
         if let Some(original) = original {
-            println!("      raw:          {} # {}", original.problem, original.answer);
+            println!(
+                "      raw:          {} # {}",
+                original.problem, original.answer
+            );
         }
         println!("      preprocessed: {} # {}", d.problems[i], d.answers[i]);
         let tokens = |ids: &[u32]| data.tokenizer.decode(ids);

@@ -17,7 +17,9 @@ use super::files::write_atomically;
 /// Writes model.safetensors, the test file (first --limit samples) and manifest.json into
 /// --out. Serve the page with `calt serve` and press "Try the demo".
 #[derive(clap::Args)]
-#[command(after_help = "Example:\n  calt export-demo --model runs/gf17_addition --data data/gf17_addition/test_raw.txt\n  calt serve")]
+#[command(
+    after_help = "Example:\n  calt export-demo --model runs/gf17_addition --data data/gf17_addition/test_raw.txt\n  calt serve"
+)]
 pub struct DemoArgs {
     /// A run folder (uses its model.safetensors) or a bundle file.
     #[arg(long, short)]
@@ -39,7 +41,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // Refuse to export something the page could not load.
     let meta = bundle::read_meta(&bytes).with_context(|| model.display().to_string())?;
     let data_name = args.data.display().to_string();
-    let text = std::fs::read_to_string(&args.data).with_context(|| format!("reading {data_name}"))?;
+    let text =
+        std::fs::read_to_string(&args.data).with_context(|| format!("reading {data_name}"))?;
     let format = DataFormat::from_path(&data_name);
     let (samples, _) = read_split(&data_name, &text, format, Some(args.limit));
     let last_line = samples
@@ -47,13 +50,18 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .map(|s| s.line)
         .with_context(|| format!("{data_name}: no usable samples"))?;
     // Keep the file's own lines (bad ones included) so the page reports what the CLI would.
-    let kept: String = text.lines().take(last_line).map(|l| format!("{l}\n")).collect();
+    let kept: String = text
+        .lines()
+        .take(last_line)
+        .map(|l| format!("{l}\n"))
+        .collect();
     let test_name = if format == DataFormat::Jsonl {
         "test_data.jsonl"
     } else {
         "test_raw.txt"
     };
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
     write_atomically(&args.out.join("model.safetensors"), &bytes)?;
     write_atomically(&args.out.join(test_name), kept.as_bytes())?;
     let c = &meta.model_config;
@@ -76,7 +84,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         "demo written to {} ({} test samples); serve it with `calt serve --dir {}`",
         args.out.display(),
         samples.len(),
-        args.out.parent().map(|p| p.display().to_string()).unwrap_or_else(|| ".".into())
+        args.out
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| ".".into())
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -15,7 +15,9 @@ use anyhow::Context;
 /// Build the wasm bundle first (scripts/build-web.sh). A demo exported with `calt export-demo`
 /// into web/demo/ is offered by the page as "Try the demo".
 #[derive(clap::Args)]
-#[command(after_help = "Example:\n  bash scripts/build-web.sh && calt serve\n  calt serve --port 0   # any free port; the address is printed")]
+#[command(
+    after_help = "Example:\n  bash scripts/build-web.sh && calt serve\n  calt serve --port 0   # any free port; the address is printed"
+)]
 pub struct ServeArgs {
     /// The folder to serve.
     #[arg(long, default_value = "web")]
@@ -40,7 +42,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
     let addr = listener.local_addr()?;
     // One line, flushed: scripts and tests read the address from it.
-    println!("serving {} at http://{addr}/ (Ctrl-C to stop)", root.display());
+    println!(
+        "serving {} at http://{addr}/ (Ctrl-C to stop)",
+        root.display()
+    );
     std::io::stdout().flush()?;
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
@@ -68,7 +73,13 @@ fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
     let mut out = stream;
     if method != "GET" && method != "HEAD" {
-        return respond(&mut out, 405, "text/plain", b"method not allowed", method == "HEAD");
+        return respond(
+            &mut out,
+            405,
+            "text/plain",
+            b"method not allowed",
+            method == "HEAD",
+        );
     }
     match resolve(root, target) {
         Some(path) => match std::fs::read(&path) {
@@ -166,8 +177,14 @@ mod tests {
         std::fs::create_dir(root.join("pkg")).unwrap();
         std::fs::write(root.join("pkg/a b.wasm"), "x").unwrap();
         assert_eq!(resolve(&root, "/"), Some(root.join("index.html")));
-        assert_eq!(resolve(&root, "/index.html?v=1"), Some(root.join("index.html")));
-        assert_eq!(resolve(&root, "/pkg/a%20b.wasm"), Some(root.join("pkg/a b.wasm")));
+        assert_eq!(
+            resolve(&root, "/index.html?v=1"),
+            Some(root.join("index.html"))
+        );
+        assert_eq!(
+            resolve(&root, "/pkg/a%20b.wasm"),
+            Some(root.join("pkg/a b.wasm"))
+        );
         assert_eq!(resolve(&root, "/../etc/passwd"), None);
         assert_eq!(resolve(&root, "/pkg/%2e%2e/%2e%2e/x"), None);
         assert_eq!(resolve(&root, "/missing.js"), None);

@@ -125,6 +125,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         &config.model,
         data.tokenizer.vocab_size(),
         data.tokenizer.special_ids(),
+        config.train.seed,
     )?;
     let settings = train_settings(&config.train)?;
     let selected = select_device(args.device).map_err(anyhow::Error::msg)?;

@@ -48,9 +48,6 @@ fn default_init_std() -> f64 {
 fn default_true() -> bool {
     true
 }
-fn default_seed() -> u64 {
-    42
-}
 
 /// The `model:` block with CALT's keys and defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,9 +76,10 @@ pub struct ModelSection {
     /// CALT 1.5; set false for CALT 1.1's model). BART always has it.
     #[serde(default = "default_true")]
     pub embedding_layer_norm: bool,
-    /// Seeds weight initialisation (CALT's init ignores it; ours does not).
-    #[serde(default = "default_seed")]
-    pub seed: u64,
+    /// Seeds weight initialisation; when left out, `train.seed` does (CALT's initialisation
+    /// ignores every seed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
     /// Overrides of the tokenizer's ids, as in CALT (normally left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pad_token_id: Option<u32>,

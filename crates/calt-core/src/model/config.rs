@@ -104,20 +104,20 @@ impl ModelConfig {
             ("num_encoder_heads", self.encoder_heads),
             ("num_decoder_heads", self.decoder_heads),
         ] {
-            if heads == 0 || self.d_model % heads != 0 {
+            if heads == 0 || !self.d_model.is_multiple_of(heads) {
                 return bad(format!(
                     "{name} = {heads} must be positive and divide d_model = {}",
                     self.d_model
                 ));
             }
-            if self.positional == Positional::Rope && (self.d_model / heads) % 2 != 0 {
+            if self.positional == Positional::Rope && !(self.d_model / heads).is_multiple_of(2) {
                 return bad(format!(
                     "rope needs an even head dimension; d_model {} / {name} {heads} is odd",
                     self.d_model
                 ));
             }
         }
-        if self.positional == Positional::Sinusoidal && self.d_model % 2 != 0 {
+        if self.positional == Positional::Sinusoidal && !self.d_model.is_multiple_of(2) {
             return bad("sinusoidal positions need an even d_model".into());
         }
         if self.encoder_ffn_dim == 0 || self.decoder_ffn_dim == 0 {

@@ -17,6 +17,7 @@ pub fn model_config(
     m: &ModelSection,
     vocab_size: usize,
     ids: SpecialIds,
+    train_seed: u64,
 ) -> Result<ModelConfig, TrainError> {
     if let Some(v) = m.vocab_size
         && v != vocab_size
@@ -68,7 +69,7 @@ pub fn model_config(
         pad_id: m.pad_token_id.unwrap_or(ids.pad),
         bos_id: m.bos_token_id.unwrap_or(ids.bos),
         eos_id: m.eos_token_id.unwrap_or(ids.eos),
-        seed: m.seed,
+        seed: m.seed.unwrap_or(train_seed),
     };
     config.validate()?;
     Ok(config)
@@ -104,7 +105,7 @@ pub fn train_settings(t: &TrainSection) -> Result<TrainSettings, TrainError> {
             t.warmup_ratio
         )));
     }
-    if !(t.num_train_epochs > 0.0) {
+    if t.num_train_epochs.is_nan() || t.num_train_epochs <= 0.0 {
         return Err(invalid("train.num_train_epochs must be positive"));
     }
     Ok(TrainSettings {

@@ -125,7 +125,7 @@ impl Trainer {
         if settings.batch_size == 0 {
             return Err(TrainError::Invalid("batch_size must be positive".into()));
         }
-        if !(settings.epochs > 0.0) {
+        if settings.epochs.is_nan() || settings.epochs <= 0.0 {
             return Err(TrainError::Invalid(
                 "num_train_epochs must be positive".into(),
             ));

@@ -67,7 +67,7 @@ pub fn list_checkpoints(run_dir: &Path) -> Vec<(u64, PathBuf)> {
         .filter(|p| p.is_dir())
         .filter_map(|p| checkpoint_step(&p).map(|s| (s, p)))
         .collect();
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|c| std::cmp::Reverse(c.0));
     out
 }
 

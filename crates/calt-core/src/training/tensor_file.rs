@@ -22,7 +22,7 @@ pub fn write(tensors: &[NamedTensor], metadata: &BTreeMap<String, String>) -> Ve
     }
     let mut text = serde_json::Value::Object(header).to_string().into_bytes();
     // The format asks for the data to start 8-byte aligned.
-    while text.len() % 8 != 0 {
+    while !text.len().is_multiple_of(8) {
         text.push(b' ');
     }
     let mut out = Vec::with_capacity(8 + text.len() + offset);
