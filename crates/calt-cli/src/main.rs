@@ -31,7 +31,11 @@ enum Command {
     Generate(commands::generate::GenerateArgs),
     Train(commands::train::TrainArgs),
     Eval(commands::eval::EvalArgs),
+    Bench(commands::bench::BenchArgs),
     BenchGenerate(commands::bench_generate::BenchGenerateArgs),
+    Plot(commands::plot::PlotArgs),
+    Serve(commands::serve::ServeArgs),
+    ExportDemo(commands::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,7 +47,11 @@ fn main() -> ExitCode {
         Command::Generate(args) => commands::generate::run(args),
         Command::Train(args) => commands::train::run(args),
         Command::Eval(args) => commands::eval::run(args),
+        Command::Bench(args) => commands::bench::run(args),
         Command::BenchGenerate(args) => commands::bench_generate::run(args),
+        Command::Plot(args) => commands::plot::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::ExportDemo(args) => commands::demo::run(args),
     };
     match result {
         Ok(code) => code,

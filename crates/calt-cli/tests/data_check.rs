@@ -25,7 +25,10 @@ fn write_train_yaml(dir: &Path, task: &str, train: &Path, test: &Path, extra: &s
         .unwrap()
         .replace("data/train_raw.txt", &train.display().to_string())
         .replace("data/test_raw.txt", &test.display().to_string())
-        .replace("lexer_config: lexer.yaml", &format!("lexer_config: {}", lexer.display()));
+        .replace(
+            "lexer_config: lexer.yaml",
+            &format!("lexer_config: {}", lexer.display()),
+        );
     let path = dir.join("train.yaml");
     std::fs::write(&path, format!("{config}{extra}")).unwrap();
     path
@@ -52,9 +55,19 @@ fn every_sample_dataset_passes_with_its_task_lexer() {
         );
         let out = calt(&["data", "check", "--config", config.to_str().unwrap()]);
         let stdout = text(&out.stdout);
-        assert!(out.status.success(), "{task}: {stdout}\n{}", text(&out.stderr));
-        assert!(stdout.contains("100 samples, 0 bad lines"), "{task}: {stdout}");
-        assert!(stdout.contains("10 samples, 0 bad lines"), "{task}: {stdout}");
+        assert!(
+            out.status.success(),
+            "{task}: {stdout}\n{}",
+            text(&out.stderr)
+        );
+        assert!(
+            stdout.contains("100 samples, 0 bad lines"),
+            "{task}: {stdout}"
+        );
+        assert!(
+            stdout.contains("10 samples, 0 bad lines"),
+            "{task}: {stdout}"
+        );
         assert!(stdout.contains("raw:"), "{task}: {stdout}");
     }
 }
@@ -85,7 +98,13 @@ fn planted_bad_lines_are_each_named_and_fail_the_check() {
     }
     assert!(stderr.contains("4 bad line(s)"), "{stderr}");
 
-    let skipped = calt(&["data", "check", "--skip-bad-lines", "--config", config.to_str().unwrap()]);
+    let skipped = calt(&[
+        "data",
+        "check",
+        "--skip-bad-lines",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
     assert!(skipped.status.success());
     assert!(text(&skipped.stdout).contains("2 samples, 4 bad lines"));
 }
@@ -116,7 +135,13 @@ fn misspelt_key_fails_with_file_key_and_suggestion() {
 #[test]
 fn lex_prints_one_line_per_input_and_fails_on_strict_errors() {
     let lexer = repo().join("configs/integer_factorization/lexer.yaml");
-    let out = calt(&["lex", "--config", lexer.to_str().unwrap(), "852397", "7 | 13"]);
+    let out = calt(&[
+        "lex",
+        "--config",
+        lexer.to_str().unwrap(),
+        "852397",
+        "7 | 13",
+    ]);
     assert!(out.status.success());
     assert_eq!(text(&out.stdout), "852 397\n7 | 13\n");
     let json = calt(&["lex", "--json", "--config", lexer.to_str().unwrap(), "6630"]);

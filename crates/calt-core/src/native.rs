@@ -4,8 +4,7 @@
 
 use crate::config::{self, ConfigError, DataSection, LexerConfig, TrainYaml};
 use crate::data::{
-    BadLine, DataFormat, EncodedDataset, Preprocessors, encode_split, format_bad_lines,
-    read_split,
+    BadLine, DataFormat, EncodedDataset, Preprocessors, encode_split, format_bad_lines, read_split,
 };
 use crate::lexer::{Lexer, VocabularyError};
 use crate::tokenizer::{CaltTokenizer, TokenizerError};
@@ -65,11 +64,12 @@ pub fn load_lexer(path: &Path) -> Result<(LexerConfig, Lexer, CaltTokenizer), Lo
         path: path.to_path_buf(),
         source,
     })?;
-    let tokenizer =
-        CaltTokenizer::from_vocabulary(lexer.vocabulary()).map_err(|source| LoadError::Tokenizer {
+    let tokenizer = CaltTokenizer::from_vocabulary(lexer.vocabulary()).map_err(|source| {
+        LoadError::Tokenizer {
             path: path.to_path_buf(),
             source,
-        })?;
+        }
+    })?;
     Ok((config, lexer, tokenizer))
 }
 
@@ -147,8 +147,10 @@ pub fn load_training_data_from(
             source,
         })?;
         let file = path.display().to_string();
-        let (samples, mut bad_lines) = read_split(&file, &text, DataFormat::from_path(&written), limit);
-        let (dataset, encode_bad) = encode_split(&file, &samples, &preprocessors, &lexer, &tokenizer);
+        let (samples, mut bad_lines) =
+            read_split(&file, &text, DataFormat::from_path(&written), limit);
+        let (dataset, encode_bad) =
+            encode_split(&file, &samples, &preprocessors, &lexer, &tokenizer);
         bad_lines.extend(encode_bad);
         bad_lines.sort_by_key(|b| b.line);
         Ok(LoadedSplit {
@@ -195,9 +197,8 @@ fn split_source(
             "num_test_samples",
         )
     };
-    let pickle_requested = pickle.is_some()
-        || data.use_pickle
-        || path.as_deref().is_some_and(|p| p.ends_with(".pkl"));
+    let pickle_requested =
+        pickle.is_some() || data.use_pickle || path.as_deref().is_some_and(|p| p.ends_with(".pkl"));
     if pickle_requested {
         return Err(ConfigError::invalid(
             source,

@@ -45,15 +45,26 @@ fn bundle_bytes() -> (Vec<u8>, Seq2Seq, CaltTokenizer, Lexer) {
         special_tokens: serde_json::from_str(&tokenizer.special_tokens_map_json()).unwrap(),
         train_info: serde_json::json!({"step": 0}),
     };
-    (bundle::to_bytes(&model, &meta).unwrap(), model, tokenizer, lexer)
+    (
+        bundle::to_bytes(&model, &meta).unwrap(),
+        model,
+        tokenizer,
+        lexer,
+    )
 }
 
 #[wasm_bindgen_test]
 fn lexer_splits_numbers_and_symbols() {
     let (_, lexer) = lexer();
-    assert_eq!(lexer.tokenize("6,13,15").unwrap(), ["6", ",", "13", ",", "15"]);
+    assert_eq!(
+        lexer.tokenize("6,13,15").unwrap(),
+        ["6", ",", "13", ",", "15"]
+    );
     assert_eq!(lexer.token_text("3 + 16").unwrap(), "3 + 16");
-    assert!(lexer.tokenize("6;7").is_err(), "strict lexer accepts an unknown character");
+    assert!(
+        lexer.tokenize("6;7").is_err(),
+        "strict lexer accepts an unknown character"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -84,7 +95,9 @@ fn bundle_round_trips_from_bytes_and_the_model_runs() {
     assert_eq!(meta.train_info["step"], 0);
 
     // Forward pass: same logits before and after the trip through bytes.
-    let src = tokenizer.encode_tokens(&lexer.tokenize("1,2,3").unwrap()).unwrap();
+    let src = tokenizer
+        .encode_tokens(&lexer.tokenize("1,2,3").unwrap())
+        .unwrap();
     let to_tensor = |ids: &[u32]| {
         let v: Vec<i64> = ids.iter().map(|&i| i as i64).collect();
         Tensor::<2, Int>::from_data(TensorData::new(v, [1, ids.len()]), &device)
@@ -93,7 +106,10 @@ fn bundle_round_trips_from_bytes_and_the_model_runs() {
     let a = model.forward(to_tensor(&src), to_tensor(&dec)).unwrap();
     let b = loaded.forward(to_tensor(&src), to_tensor(&dec)).unwrap();
     assert_eq!(a.dims(), [1, 2, tokenizer.vocab_size()]);
-    let (a, b) = (a.into_data().to_vec::<f32>().unwrap(), b.into_data().to_vec::<f32>().unwrap());
+    let (a, b) = (
+        a.into_data().to_vec::<f32>().unwrap(),
+        b.into_data().to_vec::<f32>().unwrap(),
+    );
     assert!(a.iter().all(|x| x.is_finite()));
     assert_eq!(a, b);
 
@@ -101,13 +117,20 @@ fn bundle_round_trips_from_bytes_and_the_model_runs() {
     // model answers exactly as the original.
     let rows: Vec<Vec<u32>> = ["1,2,3", "16", "4,4,4,4"]
         .iter()
-        .map(|p| tokenizer.encode_tokens(&lexer.tokenize(p).unwrap()).unwrap())
+        .map(|p| {
+            tokenizer
+                .encode_tokens(&lexer.tokenize(p).unwrap())
+                .unwrap()
+        })
         .collect();
     let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
     let before = greedy(&model, &rows, usize::MAX, &device).unwrap();
     let after = greedy(&loaded, &rows, usize::MAX, &device).unwrap();
     assert_eq!(before, after);
-    assert_eq!(before, greedy_uncached(&loaded, &rows, usize::MAX, &device).unwrap());
+    assert_eq!(
+        before,
+        greedy_uncached(&loaded, &rows, usize::MAX, &device).unwrap()
+    );
     assert!(before.iter().any(|g| !g.is_empty()), "vacuous: {before:?}");
     assert!(before.iter().all(|g| g.len() <= 16));
 }
@@ -117,7 +140,10 @@ fn corrupt_bundles_are_errors() {
     let (bytes, ..) = bundle_bytes();
     let device = Device::flex();
     let err = |b: Vec<u8>| bundle::from_bytes(b, &device).err().unwrap();
-    assert!(matches!(err(b"nonsense".to_vec()), BundleError::NotSafetensors(_)));
+    assert!(matches!(
+        err(b"nonsense".to_vec()),
+        BundleError::NotSafetensors(_)
+    ));
     assert!(matches!(err(Vec::new()), BundleError::NotSafetensors(_)));
     // Cut inside the tensor data: the header is fine, the weights are not all there.
     let cut = err(bytes[..bytes.len() - 100].to_vec());

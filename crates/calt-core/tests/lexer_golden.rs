@@ -45,7 +45,12 @@ fn section_line<'a>(report: &'a str, header: &str) -> &'a str {
 
 /// `['a', 'b']` (Python list repr of simple strings) → vec.
 fn python_list(repr: &str) -> Vec<String> {
-    let inner = repr.trim().strip_prefix('[').unwrap().strip_suffix(']').unwrap();
+    let inner = repr
+        .trim()
+        .strip_prefix('[')
+        .unwrap()
+        .strip_suffix(']')
+        .unwrap();
     if inner.is_empty() {
         return vec![];
     }
@@ -73,7 +78,12 @@ fn every_golden_report_matches_token_for_token() {
         let result = lexer.tokenize(input);
         if report.contains("Error occurred: True") {
             let expected = field(&report, "Error message:");
-            assert_eq!(result.unwrap_err().to_string(), expected, "{}", path.display());
+            assert_eq!(
+                result.unwrap_err().to_string(),
+                expected,
+                "{}",
+                path.display()
+            );
         } else {
             let expected = python_list(section_line(&report, "Output (Tokens):"));
             assert_eq!(result.unwrap(), expected, "{}", path.display());
@@ -97,7 +107,13 @@ fn every_edge_case_matches_calt_tokens_errors_and_ids() {
         let (lexer, tokenizer) = if vocab == "test_fixture" {
             let flag = |k: &str| record[k].as_bool().unwrap();
             let group = record["digit_group"].as_u64().unwrap() as u32;
-            let lexer = fixture(flag("attach_sign"), group, flag("allow_float"), flag("strict"), true);
+            let lexer = fixture(
+                flag("attach_sign"),
+                group,
+                flag("allow_float"),
+                flag("strict"),
+                true,
+            );
             (lexer, None)
         } else {
             let config: LexerConfig = load_yaml(&common::example_lexer_path(vocab)).unwrap();
@@ -134,5 +150,10 @@ fn every_edge_case_matches_calt_tokens_errors_and_ids() {
         count += 1;
     }
     assert_eq!(count, 1259);
-    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }

@@ -35,9 +35,10 @@ fn build(task: &str) -> (Lexer, CaltTokenizer) {
 
 fn golden_tokenizer(task: &str) -> CaltTokenizer {
     let json = std::fs::read_to_string(golden(task, "tokenizer.json")).unwrap();
-    let map: IndexMap<String, String> =
-        serde_json::from_str(&std::fs::read_to_string(golden(task, "special_tokens_map.json")).unwrap())
-            .unwrap();
+    let map: IndexMap<String, String> = serde_json::from_str(
+        &std::fs::read_to_string(golden(task, "special_tokens_map.json")).unwrap(),
+    )
+    .unwrap();
     CaltTokenizer::from_json(&json, map).unwrap()
 }
 
@@ -102,7 +103,10 @@ fn sample_encodings_and_decodings_equal_calts() {
                 r["decoded_target"].as_str().unwrap(),
                 "{task}"
             );
-            assert_eq!(tokenizer.decode(&target_ids), r["target_tokens"].as_str().unwrap());
+            assert_eq!(
+                tokenizer.decode(&target_ids),
+                r["target_tokens"].as_str().unwrap()
+            );
         }
     }
 }

@@ -57,10 +57,12 @@ pub async fn select(choice: BackendChoice) -> Result<Backend, PlaygroundError> {
     }
     match webgpu().await {
         Ok(backend) => Ok(backend),
-        Err(reason) if choice == BackendChoice::Auto => {
-            Ok(cpu(Some(format!("WebGPU unavailable ({reason}); running on the CPU"))))
-        }
-        Err(reason) => Err(PlaygroundError::Backend(format!("WebGPU unavailable: {reason}"))),
+        Err(reason) if choice == BackendChoice::Auto => Ok(cpu(Some(format!(
+            "WebGPU unavailable ({reason}); running on the CPU"
+        )))),
+        Err(reason) => Err(PlaygroundError::Backend(format!(
+            "WebGPU unavailable: {reason}"
+        ))),
     }
 }
 
@@ -95,11 +97,15 @@ async fn has_webgpu_adapter() -> bool {
     if gpu.is_undefined() || gpu.is_null() {
         return false;
     }
-    let Some(request) = get(&gpu, "requestAdapter").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    let Some(request) =
+        get(&gpu, "requestAdapter").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
     else {
         return false;
     };
-    let Ok(promise) = request.call0(&gpu).and_then(|p| p.dyn_into::<js_sys::Promise>()) else {
+    let Ok(promise) = request
+        .call0(&gpu)
+        .and_then(|p| p.dyn_into::<js_sys::Promise>())
+    else {
         return false;
     };
     match wasm_bindgen_futures::JsFuture::from(promise).await {

@@ -111,7 +111,10 @@ fn int_tensor(values: Vec<i64>, device: &Device) -> Tensor<1, Int> {
 
 async fn read_ids(t: Tensor<2, Int>) -> Result<Vec<u32>, PlaygroundError> {
     let failed = |e: String| PlaygroundError::Generation(format!("reading token ids: {e}"));
-    let data = t.into_data_async().await.map_err(|e| failed(format!("{e:?}")))?;
+    let data = t
+        .into_data_async()
+        .await
+        .map_err(|e| failed(format!("{e:?}")))?;
     let ids = data
         .convert::<i64>()
         .try_into_vec::<i64>()

@@ -9,7 +9,9 @@ pub enum PlaygroundError {
     Bundle(#[from] BundleError),
     #[error("the bundle's {part} is invalid: {reason}")]
     BundlePart { part: &'static str, reason: String },
-    #[error("{count} bad line(s) in the test file (tick \"skip bad lines\" to leave them out):\n{listing}")]
+    #[error(
+        "{count} bad line(s) in the test file (tick \"skip bad lines\" to leave them out):\n{listing}"
+    )]
     BadLines { count: usize, listing: String },
     #[error("the test file has no usable samples")]
     NoSamples,

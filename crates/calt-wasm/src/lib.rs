@@ -92,9 +92,15 @@ impl Playground {
             let ids = session.encode_problem(&problem).map_err(js_value)?;
             let order = [0usize];
             let generated = runner(&session, &backend)
-                .generate_batches(&[ids.as_slice()], &order, 1, &GenerationConfig::default(), |_| {})
+                .generate_batches(
+                    &[ids.as_slice()],
+                    &order,
+                    1,
+                    &GenerationConfig::default(),
+                    |_| {},
+                )
                 .await
-            .map_err(js_value)?;
+                .map_err(js_value)?;
             let ids = generated.into_iter().next().unwrap_or_default();
             Ok(JsValue::from_str(&session.tokenizer.decode_calt(&ids)))
         })
@@ -131,7 +137,11 @@ impl Playground {
             let report = |done: usize| {
                 if let Some(f) = &on_progress {
                     // A throwing callback must not stop the evaluation.
-                    let _ = f.call2(&JsValue::NULL, &(done as f64).into(), &(total as f64).into());
+                    let _ = f.call2(
+                        &JsValue::NULL,
+                        &(done as f64).into(),
+                        &(total as f64).into(),
+                    );
                 }
             };
             report(0);
@@ -151,7 +161,7 @@ impl Playground {
                     report,
                 )
                 .await
-            .map_err(js_value)?;
+                .map_err(js_value)?;
             let seconds = (js_sys::Date::now() - started) / 1000.0;
             let summary =
                 evaluate::summarise(&session, &prepared, &generated, seconds, &backend.name);

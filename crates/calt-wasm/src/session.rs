@@ -108,7 +108,8 @@ fn preprocessors(meta: &BundleMeta) -> Result<Preprocessors, PlaygroundError> {
         .transpose()
         .map_err(|e| PlaygroundError::part("load preprocessor", e))?
         .flatten();
-    Preprocessors::from_spec(spec.as_ref()).map_err(|e| PlaygroundError::part("load preprocessor", e))
+    Preprocessors::from_spec(spec.as_ref())
+        .map_err(|e| PlaygroundError::part("load preprocessor", e))
 }
 
 /// Rejects a config whose embeddings alone need more numbers than the file stores: building
@@ -132,7 +133,11 @@ fn check_size_is_plausible(config: &ModelConfig, bytes: &[u8]) -> Result<(), Pla
 /// Numbers declared by the safetensors header (0 if it cannot be read; `read_meta` has already
 /// reported a broken header by then).
 fn stored_elements(bytes: &[u8]) -> u64 {
-    let Some(len) = bytes.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes) else {
+    let Some(len) = bytes
+        .get(..8)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_le_bytes)
+    else {
         return 0;
     };
     let Some(header) = usize::try_from(len)
@@ -141,7 +146,8 @@ fn stored_elements(bytes: &[u8]) -> u64 {
     else {
         return 0;
     };
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(header) else {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(header)
+    else {
         return 0;
     };
     map.iter()

@@ -41,8 +41,14 @@ async fn loads_a_bundle_on_the_cpu_and_describes_it() {
 #[wasm_bindgen_test]
 async fn garbage_truncated_and_foreign_files_are_errors_not_panics() {
     let f = common::bundle();
-    let garbage = load_cpu(b"definitely not a bundle".to_vec()).await.err().unwrap();
-    assert!(garbage.contains("not a usable calt model bundle"), "{garbage}");
+    let garbage = load_cpu(b"definitely not a bundle".to_vec())
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        garbage.contains("not a usable calt model bundle"),
+        "{garbage}"
+    );
     let truncated = load_cpu(f.bytes[..f.bytes.len() / 2].to_vec())
         .await
         .err()
@@ -68,16 +74,24 @@ async fn evaluation_matches_the_core_decoder_and_reports_progress() {
     let pg = load_cpu(f.bytes.clone()).await.unwrap();
     let calls = js_sys::Array::new();
     let log = calls.clone();
-    let progress = wasm_bindgen::closure::Closure::<dyn FnMut(f64, f64)>::new(move |d: f64, t: f64| {
-        log.push(&js_sys::Array::of2(&d.into(), &t.into()));
-    });
+    let progress =
+        wasm_bindgen::closure::Closure::<dyn FnMut(f64, f64)>::new(move |d: f64, t: f64| {
+            log.push(&js_sys::Array::of2(&d.into(), &t.into()));
+        });
     let options = js_sys::JSON::parse(r#"{"batchSize": 2}"#).unwrap();
-    let result = JsFuture::from(pg.evaluate(
-        "test_raw.txt".into(),
-        common::TEST_TEXT.into(),
-        options,
-        Some(progress.as_ref().unchecked_ref::<js_sys::Function>().clone()),
-    ))
+    let result = JsFuture::from(
+        pg.evaluate(
+            "test_raw.txt".into(),
+            common::TEST_TEXT.into(),
+            options,
+            Some(
+                progress
+                    .as_ref()
+                    .unchecked_ref::<js_sys::Function>()
+                    .clone(),
+            ),
+        ),
+    )
     .await
     .map_err(message)
     .unwrap();
@@ -88,7 +102,10 @@ async fn evaluation_matches_the_core_decoder_and_reports_progress() {
         .map(|r| get(&r, "generated").as_string().unwrap())
         .collect();
     assert_eq!(generated, expected);
-    let correct = records.iter().filter(|r| get(r, "correct").is_truthy()).count();
+    let correct = records
+        .iter()
+        .filter(|r| get(r, "correct").is_truthy())
+        .count();
     assert_eq!(get(&result, "correct").as_f64(), Some(correct as f64));
     assert_eq!(
         get(&result, "accuracy").as_f64(),
@@ -108,10 +125,11 @@ async fn jsonl_test_files_are_read_too() {
     let f = common::bundle();
     let pg = load_cpu(f.bytes).await.unwrap();
     let text = "{\"problem\": \"3,4\", \"answer\": \"3,7\"}\n{\"problem\": [\"1\", \"2\"], \"answer\": \"1,3\"}\n";
-    let result = JsFuture::from(pg.evaluate("t.jsonl".into(), text.into(), JsValue::UNDEFINED, None))
-        .await
-        .map_err(message)
-        .unwrap();
+    let result =
+        JsFuture::from(pg.evaluate("t.jsonl".into(), text.into(), JsValue::UNDEFINED, None))
+            .await
+            .map_err(message)
+            .unwrap();
     assert_eq!(get(&result, "total").as_f64(), Some(2.0));
 }
 
@@ -125,7 +143,10 @@ async fn bad_lines_are_reported_unless_skipped() {
         .map_err(message)
         .err()
         .unwrap();
-    assert!(err.contains("2 bad line(s)") && err.contains("t.txt:2"), "{err}");
+    assert!(
+        err.contains("2 bad line(s)") && err.contains("t.txt:2"),
+        "{err}"
+    );
     let skip = js_sys::JSON::parse(r#"{"skipBadLines": true}"#).unwrap();
     let result = JsFuture::from(pg.evaluate("t.txt".into(), text.into(), skip, None))
         .await
@@ -147,11 +168,22 @@ async fn generates_for_one_problem_and_rejects_unknown_tokens() {
     let f = common::bundle();
     let expected = common::expected_generations(&f, "1,2,3 # x");
     let pg = load_cpu(f.bytes).await.unwrap();
-    let answer = JsFuture::from(pg.generate("1,2,3".into())).await.map_err(message).unwrap();
+    let answer = JsFuture::from(pg.generate("1,2,3".into()))
+        .await
+        .map_err(message)
+        .unwrap();
     assert_eq!(answer.as_string().unwrap(), expected[0]);
-    let err = JsFuture::from(pg.generate("1,99".into())).await.map_err(message).err().unwrap();
+    let err = JsFuture::from(pg.generate("1,99".into()))
+        .await
+        .map_err(message)
+        .err()
+        .unwrap();
     assert!(err.contains("99"), "{err}");
-    let err = JsFuture::from(pg.generate("  ".into())).await.map_err(message).err().unwrap();
+    let err = JsFuture::from(pg.generate("  ".into()))
+        .await
+        .map_err(message)
+        .err()
+        .unwrap();
     assert!(err.contains("empty"), "{err}");
 }
 
@@ -159,14 +191,23 @@ async fn generates_for_one_problem_and_rejects_unknown_tokens() {
 async fn auto_backend_runs_and_says_which_it_chose() {
     let f = common::bundle();
     let expected = common::expected_generations(&f, "5,6 # x");
-    let pg = Playground::load(f.bytes, None).await.map_err(message).unwrap();
+    let pg = Playground::load(f.bytes, None)
+        .await
+        .map_err(message)
+        .unwrap();
     let name = pg.backend();
-    assert!(name.starts_with("cpu") || name.starts_with("webgpu"), "{name}");
+    assert!(
+        name.starts_with("cpu") || name.starts_with("webgpu"),
+        "{name}"
+    );
     if name.starts_with("cpu") {
         assert!(pg.backend_note().is_some_and(|n| n.contains("WebGPU")));
     }
     web_sys::console::log_1(&format!("auto backend: {name}").into());
-    let answer = JsFuture::from(pg.generate("5,6".into())).await.map_err(message).unwrap();
+    let answer = JsFuture::from(pg.generate("5,6".into()))
+        .await
+        .map_err(message)
+        .unwrap();
     // WebGPU computes in a different order: accept float-level drift only if it ran there.
     if name.starts_with("cpu") {
         assert_eq!(answer.as_string().unwrap(), expected[0]);

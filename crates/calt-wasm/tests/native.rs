@@ -31,7 +31,11 @@ fn async_greedy_equals_core_greedy() {
     let device = Device::flex();
     let rows: Vec<Vec<u32>> = ["1,2,3", "16", "4,4,4,4,4,4"]
         .iter()
-        .map(|p| f.tokenizer.encode_tokens(&f.lexer.tokenize(p).unwrap()).unwrap())
+        .map(|p| {
+            f.tokenizer
+                .encode_tokens(&f.lexer.tokenize(p).unwrap())
+                .unwrap()
+        })
         .collect();
     let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
     let sync = greedy(&f.model, &rows, usize::MAX, &device).unwrap();
@@ -46,7 +50,12 @@ fn evaluation_records_follow_file_order_whatever_the_batch_order() {
     let expected = common::expected_generations(&f, common::TEST_TEXT);
     let session = Session::from_bytes(f.bytes.clone(), Device::flex()).unwrap();
     let prepared = prepare(&session, "test_raw.txt", common::TEST_TEXT, false, None).unwrap();
-    let inputs: Vec<&[u32]> = prepared.data.samples.iter().map(|s| s.input_ids.as_slice()).collect();
+    let inputs: Vec<&[u32]> = prepared
+        .data
+        .samples
+        .iter()
+        .map(|s| s.input_ids.as_slice())
+        .collect();
     for async_reads in [false, true] {
         let mut seen = Vec::new();
         let runner = Runner {
@@ -64,7 +73,11 @@ fn evaluation_records_follow_file_order_whatever_the_batch_order() {
         .unwrap();
         assert_eq!(seen, vec![2, 4, 5]);
         let summary = summarise(&session, &prepared, &generated, 1.0, "cpu");
-        let got: Vec<&str> = summary.records.iter().map(|r| r.generated.as_str()).collect();
+        let got: Vec<&str> = summary
+            .records
+            .iter()
+            .map(|r| r.generated.as_str())
+            .collect();
         assert_eq!(got, expected);
         assert_eq!(summary.records[4].line, 5);
         assert_eq!(summary.records[4].reference, "2, 4, 6, 8");
@@ -77,7 +90,10 @@ fn a_config_larger_than_the_stored_weights_is_rejected_before_allocating() {
     let mut meta = calt_core::bundle::read_meta(&f.bytes).unwrap();
     meta.model_config.vocab_size = 1 << 40;
     let bytes = calt_core::bundle::to_bytes(&f.model, &meta).unwrap();
-    let err = Session::from_bytes(bytes, Device::flex()).err().unwrap().to_string();
+    let err = Session::from_bytes(bytes, Device::flex())
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("vocab_size"), "{err}");
 }
 

@@ -11,8 +11,10 @@ use std::process::ExitCode;
 /// One output line per input line, tokens joined by single spaces. A strict-mode failure
 /// prints the error to stderr and the command exits non-zero (other lines still print).
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  calt lex --config configs/gf17_addition/lexer.yaml \"6,13,15\"\n  \
-    printf '852397\\n6630\\n' | calt lex --config configs/integer_factorization/lexer.yaml --json")]
+#[command(
+    after_help = "Examples:\n  calt lex --config configs/gf17_addition/lexer.yaml \"6,13,15\"\n  \
+    printf '852397\\n6630\\n' | calt lex --config configs/integer_factorization/lexer.yaml --json"
+)]
 pub struct LexArgs {
     /// The lexer.yaml to use.
     #[arg(long, short)]

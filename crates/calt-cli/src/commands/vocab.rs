@@ -10,7 +10,9 @@ use std::process::ExitCode;
 /// With --tokenizer-json, also write the HuggingFace tokenizer.json (and
 /// special_tokens_map.json beside it).
 #[derive(clap::Args)]
-#[command(after_help = "Example:\n  calt vocab --config configs/gf17_addition/lexer.yaml --tokenizer-json /tmp/tokenizer.json")]
+#[command(
+    after_help = "Example:\n  calt vocab --config configs/gf17_addition/lexer.yaml --tokenizer-json /tmp/tokenizer.json"
+)]
 pub struct VocabArgs {
     /// The lexer.yaml to use.
     #[arg(long, short)]
@@ -40,7 +42,10 @@ pub fn run(args: VocabArgs) -> anyhow::Result<ExitCode> {
         crate::commands::files::write_atomically(&path, tokenizer.to_json()?.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
         let map = path.with_file_name("special_tokens_map.json");
-        crate::commands::files::write_atomically(&map, tokenizer.special_tokens_map_json().as_bytes())?;
+        crate::commands::files::write_atomically(
+            &map,
+            tokenizer.special_tokens_map_json().as_bytes(),
+        )?;
         eprintln!("wrote {} and {}", path.display(), map.display());
     }
     Ok(ExitCode::SUCCESS)

@@ -108,7 +108,10 @@ mod tests {
         let m = friendly_message(
             "unknown field `lerning_rate`, expected one of `learning_rate`, `batch_size`",
         );
-        assert_eq!(m, "unknown key `lerning_rate` (did you mean `learning_rate`?)");
+        assert_eq!(
+            m,
+            "unknown key `lerning_rate` (did you mean `learning_rate`?)"
+        );
     }
 
     #[test]

@@ -161,7 +161,11 @@ include_base_vocab: true
     fn wrong_type_names_the_expected_type() {
         let err = parse_yaml::<LexerConfig>("strict: maybe\n", "l.yaml").unwrap_err();
         assert_eq!(err.key_path, "strict");
-        assert!(err.message.contains("expected a boolean"), "{}", err.message);
+        assert!(
+            err.message.contains("expected a boolean"),
+            "{}",
+            err.message
+        );
         let err = parse_yaml::<LexerConfig>("vocab:\n  range:\n    n: [\"\", 0]\n", "l.yaml")
             .unwrap_err();
         assert!(err.key_path.starts_with("vocab.range.n"), "{err}");

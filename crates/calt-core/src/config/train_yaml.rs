@@ -197,7 +197,10 @@ data:
         let err = parse_yaml::<TrainYaml>(&text, "exp/train.yaml").unwrap_err();
         assert_eq!(err.key_path, "train.learnig_rate");
         assert_eq!(err.line, Some(16));
-        assert!(err.message.contains("did you mean `learning_rate`"), "{err}");
+        assert!(
+            err.message.contains("did you mean `learning_rate`"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -216,14 +219,25 @@ data:
         );
         let c: TrainYaml = parse_yaml(&text, "train.yaml").unwrap();
         let steps = c.data.dataset_load_preprocessor.unwrap().steps();
-        assert_eq!(steps[0], LoadPreprocessorStep::Name("reversed_order".into()));
-        assert!(matches!(&steps[1], LoadPreprocessorStep::WithOptions(o) if o.name == "last_element"));
+        assert_eq!(
+            steps[0],
+            LoadPreprocessorStep::Name("reversed_order".into())
+        );
+        assert!(
+            matches!(&steps[1], LoadPreprocessorStep::WithOptions(o) if o.name == "last_element")
+        );
     }
 
     #[test]
     fn sample_limits() {
-        assert_eq!(DataSection::limit(-1, "num_train_samples", "t").unwrap(), None);
-        assert_eq!(DataSection::limit(5, "num_train_samples", "t").unwrap(), Some(5));
+        assert_eq!(
+            DataSection::limit(-1, "num_train_samples", "t").unwrap(),
+            None
+        );
+        assert_eq!(
+            DataSection::limit(5, "num_train_samples", "t").unwrap(),
+            Some(5)
+        );
         assert!(DataSection::limit(0, "num_train_samples", "t").is_err());
     }
 }

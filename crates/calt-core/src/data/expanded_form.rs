@@ -112,7 +112,11 @@ fn parse_polynomial(
         let mut exponents = vec![0u32; variables.len()];
         for factor in term.split('*') {
             let (base, power) = match factor.split_once('^') {
-                Some((b, p)) => (b, p.parse::<u32>().map_err(|_| err(format!("bad exponent in `{factor}`")))?),
+                Some((b, p)) => (
+                    b,
+                    p.parse::<u32>()
+                        .map_err(|_| err(format!("bad exponent in `{factor}`")))?,
+                ),
                 None => (factor, 1),
             };
             if let Some(i) = variables.iter().position(|v| v == base) {
@@ -122,9 +126,11 @@ fn parse_polynomial(
                     "coefficient `{base}` is not an integer (CALT would silently truncate it)"
                 )));
             } else {
-                let value: i128 = base
-                    .parse()
-                    .map_err(|_| err(format!("`{base}` is neither a number nor one of the variables {variables:?}")))?;
+                let value: i128 = base.parse().map_err(|_| {
+                    err(format!(
+                        "`{base}` is neither a number nor one of the variables {variables:?}"
+                    ))
+                })?;
                 coeff = value
                     .checked_pow(power)
                     .and_then(|v| v.checked_mul(coeff))

@@ -31,7 +31,11 @@ pub struct BadLine {
 
 impl fmt::Display for BadLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}: {}", self.file, self.line, self.reason, self.text)
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.line, self.reason, self.text
+        )
     }
 }
 

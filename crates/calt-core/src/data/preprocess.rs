@@ -153,7 +153,9 @@ fn build_step(step: &LoadPreprocessorStep) -> Result<LoadPreprocessor, Preproces
             let known = ["last_element", "reversed_order", "expanded_form"];
             let best = known
                 .iter()
-                .max_by(|a, b| strsim::jaro_winkler(other, a).total_cmp(&strsim::jaro_winkler(other, b)))
+                .max_by(|a, b| {
+                    strsim::jaro_winkler(other, a).total_cmp(&strsim::jaro_winkler(other, b))
+                })
                 .copied()
                 .unwrap_or("last_element");
             Err(PreprocessError(format!(

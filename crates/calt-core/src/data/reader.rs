@@ -116,7 +116,10 @@ pub fn render_value(value: &Value) -> Result<String, String> {
 }
 
 fn join_leaves(items: &[Value], sep: &str) -> Result<String, String> {
-    let parts = items.iter().map(render_leaf).collect::<Result<Vec<_>, _>>()?;
+    let parts = items
+        .iter()
+        .map(render_leaf)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(parts.join(sep))
 }
 

@@ -151,7 +151,12 @@ impl Lexer {
     /// then `\.\d+`; without floats just `-?\d+`.
     fn number_len(&self, chars: &[char], pos: usize) -> Option<usize> {
         let after_word_char = pos > 0 && is_word_char(chars[pos - 1]);
-        let digits = |from: usize| chars[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let digits = |from: usize| {
+            chars[from..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count()
+        };
         if !(self.policy.attach_sign && after_word_char) {
             let sign = usize::from(self.policy.attach_sign && chars[pos] == '-');
             let int_digits = digits(pos + sign);

@@ -109,7 +109,10 @@ mod tests {
         assert_eq!(split(false, 2, false, "12345"), ["12", "34", "5"]);
         assert_eq!(split(false, 1, true, "3.14"), ["3", ".", "1", "4"]);
         assert_eq!(split(false, 1, true, ".5"), ["0", ".", "5"]);
-        assert_eq!(split(true, 2, true, "-12345.678"), ["-12", "34", "5", ".", "67", "8"]);
+        assert_eq!(
+            split(true, 2, true, "-12345.678"),
+            ["-12", "34", "5", ".", "67", "8"]
+        );
         assert_eq!(split(true, 0, true, "-0.5"), ["-0", ".", "5"]);
         assert_eq!(split(true, 0, true, "1."), ["1", ".", ""]);
         assert_eq!(split(true, 3, false, "10006"), ["100", "06"]);

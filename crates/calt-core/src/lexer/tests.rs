@@ -53,7 +53,10 @@ fn attach_mode_lookbehind_rejects_numbers_after_letters() {
 #[test]
 fn non_strict_mode_emits_unk() {
     let l = fixture(false, 0, false, false);
-    assert_eq!(toks(&l, "x0 + x1 @ invalid"), ["x0", "+", "x1", "<unk>", "invalid"]);
+    assert_eq!(
+        toks(&l, "x0 + x1 @ invalid"),
+        ["x0", "+", "x1", "<unk>", "invalid"]
+    );
 }
 
 #[test]
