@@ -258,8 +258,8 @@ fn save_bundle(
 fn is_due(strategy: Strategy, every: u64, step: u64, steps_per_epoch: u64) -> bool {
     match strategy {
         Strategy::No => false,
-        Strategy::Steps => every > 0 && step % every == 0,
-        Strategy::Epoch => step % steps_per_epoch == 0,
+        Strategy::Steps => every > 0 && step.is_multiple_of(every),
+        Strategy::Epoch => step.is_multiple_of(steps_per_epoch),
     }
 }
 

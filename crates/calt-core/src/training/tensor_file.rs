@@ -68,7 +68,7 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String>)
             .map_err(|e| format!("tensor `{name}`: bad offsets: {e}"))?;
         let raw = data
             .get(a..b)
-            .filter(|r| r.len() % 4 == 0 && r.len() / 4 == shape.iter().product::<usize>())
+            .filter(|r| r.len().is_multiple_of(4) && r.len() / 4 == shape.iter().product::<usize>())
             .ok_or_else(|| format!("tensor `{name}`: data is truncated or mis-sized"))?;
         let values = raw
             .chunks_exact(4)
