@@ -1,4 +1,7 @@
 //! Paths shared by the integration tests.
+
+// Reads files or runs long native checks; the browser tests are browser_core.rs.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(dead_code)]
 
 use std::path::PathBuf;

@@ -1,5 +1,8 @@
 //! The lexer against CALT's own outputs: the 15 golden reports and 1259 edge cases.
 
+// Reads files or runs long native checks; the browser tests are browser_core.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use calt_core::config::{LexerConfig, NumberPolicyConfig, VocabSection};

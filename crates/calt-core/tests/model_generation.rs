@@ -1,6 +1,9 @@
 //! Decoding invariants on untrained (randomly initialised) models: the KV cache changes
 //! nothing, one beam is greedy, and padding in a batch does not change a sample's answer.
 
+// Reads files or runs long native checks; the browser tests are browser_core.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 use burn::tensor::Device;
 use calt_core::generation::{GenerationConfig, beam_search, greedy, greedy_uncached};
 use calt_core::model::{Architecture, ModelConfig, Positional, Seq2Seq};

@@ -2,6 +2,9 @@
 //! host), logits and a few training steps within tolerance. Skips, saying why, where no
 //! WGPU adapter exists (install mesa-vulkan-drivers for lavapipe).
 
+// Reads files or runs long native checks; the browser tests are browser_core.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 use burn::module::Module;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use calt_core::generation::greedy;

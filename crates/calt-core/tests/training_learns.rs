@@ -1,6 +1,9 @@
 //! Proof that training works: a small model learns to reverse digit sequences on the CPU
 //! backend and reaches ≥ 90% generation exact match on unseen inputs.
 
+// Reads files or runs long native checks; the browser tests are browser_core.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 use burn::tensor::Device;
 use calt_core::generation::GenerationConfig;
 use calt_core::model::init::SplitMix64;

@@ -2,6 +2,9 @@
 //! bytes, and N/2 more steps — bit for bit, with dropout on. One test per binary: the CPU
 //! backend's random generator is process-global.
 
+// Reads files or runs long native checks; the browser tests are browser_core.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 use burn::module::Module;
 use burn::tensor::Device;
 use calt_core::bundle::{BundleMeta, load_weights, to_bytes};
