@@ -19,12 +19,12 @@ done
 
 step() { echo; echo "--> $*"; }
 step "calt-core in the browser (lexer, tokenizer, bundle, forward pass, generation)"
-wasm-pack test --headless --chrome crates/calt-core -- --test browser_core
+wasm-pack test --headless --chrome crates/calt-core --test browser_core
 step "calt-wasm in the browser (playground API)"
-wasm-pack test --headless --chrome crates/calt-wasm -- --test browser
+wasm-pack test --headless --chrome crates/calt-wasm --test browser
 step "calt-wasm on WebGPU (Chromium's software SwiftShader adapter): same answers as the CPU"
 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/crates/calt-wasm/webdriver-webgpu.json" \
-  wasm-pack test --headless --chrome crates/calt-wasm -- --test browser webgpu
+  wasm-pack test --headless --chrome crates/calt-wasm --test browser -- webgpu
 
 if [ "${CALT_SKIP_E2E:-0}" = 1 ]; then
   echo "wasm-test: CALT_SKIP_E2E=1: end-to-end page test skipped"
