@@ -122,7 +122,11 @@ impl Playground {
             let options: EvalOptions = if options.is_undefined() || options.is_null() {
                 EvalOptions::default()
             } else {
-                serde_wasm_bindgen::from_value(options)
+                // Through a JSON value: serde-wasm-bindgen reads only the fields a struct
+                // names, so `deny_unknown_fields` would never see a misspelt key.
+                serde_wasm_bindgen::from_value::<serde_json::Value>(options)
+                    .map_err(|e| e.to_string())
+                    .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
                     .map_err(|e| js_value(PlaygroundError::Options(format!("options: {e}"))))?
             };
             let prepared = evaluate::prepare(
