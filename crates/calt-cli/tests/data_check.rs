@@ -1,22 +1,10 @@
 //! `calt data check`, `calt lex` and `calt vocab` run as a user runs them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
 
-fn calt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calt"))
-        .args(args)
-        .output()
-        .expect("run calt")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{calt, repo, text};
 
 /// A train.yaml in `dir` that points at `train`/`test` files and a task's lexer.yaml.
 fn write_train_yaml(dir: &Path, task: &str, train: &Path, test: &Path, extra: &str) -> PathBuf {

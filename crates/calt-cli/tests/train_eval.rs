@@ -2,22 +2,11 @@
 //! generated gf17 task, on the CPU backend.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
 
-fn calt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calt"))
-        .args(args)
-        .output()
-        .expect("run calt")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{calt, repo, text};
 
 fn ok(out: &Output) -> String {
     let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
