@@ -6,10 +6,18 @@ const N: usize = 624;
 const M: usize = 397;
 
 /// CPython's `random.Random`, restricted to integer seeds and the methods CALT's tasks use.
+///
+/// Seeding is most of the cost of a small sample (CALT seeds every sample afresh), so two
+/// shortcuts keep the stream identical while doing less work: the table every seed starts from
+/// is computed at compile time, and the twist that precedes the first draw is done lazily —
+/// the first `N - M` words of a twisted state depend only on the untwisted one, so they are
+/// computed on demand and the full twist runs only if a sample draws more than that.
 #[derive(Clone)]
 pub struct PyRandom {
     mt: [u32; N],
     index: usize,
+    /// `mt` still holds the state before the pending twist (see the type's comment).
+    twist_pending: bool,
 }
 
 impl std::fmt::Debug for PyRandom {
@@ -20,95 +28,123 @@ impl std::fmt::Debug for PyRandom {
     }
 }
 
+/// `init_genrand(19650218)`, the table `init_by_array` starts from for every seed.
+const INIT_TABLE: [u32; N] = init_genrand(19650218);
+
+const fn init_genrand(s: u32) -> [u32; N] {
+    let mut mt = [0u32; N];
+    mt[0] = s;
+    let mut i = 1;
+    while i < N {
+        mt[i] = 1812433253u32
+            .wrapping_mul(mt[i - 1] ^ (mt[i - 1] >> 30))
+            .wrapping_add(i as u32);
+        i += 1;
+    }
+    mt
+}
+
+/// Word `i` of the twisted state, from the untwisted words `i`, `i + 1` and `i + M` (valid
+/// for every `i` when those are untwisted, i.e. for `i < N - M` before a twist starts).
+#[inline]
+fn twisted_word(current: u32, next: u32, ahead: u32) -> u32 {
+    const UPPER: u32 = 0x8000_0000;
+    const LOWER: u32 = 0x7fff_ffff;
+    const MATRIX_A: u32 = 0x9908_b0df;
+    let y = (current & UPPER) | (next & LOWER);
+    ahead ^ (y >> 1) ^ ((y & 1).wrapping_neg() & MATRIX_A)
+}
+
+#[inline]
+fn temper(mut y: u32) -> u32 {
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c_5680;
+    y ^= (y << 15) & 0xefc6_0000;
+    y ^ (y >> 18)
+}
+
 impl PyRandom {
     /// `random.seed(n)` for a non-negative integer `n` (CALT's per-sample seeds are 128-bit).
     pub fn new(seed: u128) -> Self {
         // Python cuts |n| into 32-bit words, least significant first; 0 becomes one zero word.
-        let mut key = Vec::with_capacity(4);
+        let mut key = [0u32; 4];
+        let mut len = 0;
         let mut n = seed;
         while n != 0 {
-            key.push(n as u32);
+            key[len] = n as u32;
+            len += 1;
             n >>= 32;
         }
-        if key.is_empty() {
-            key.push(0);
-        }
-        Self::from_key(&key)
+        Self::from_key(&key[..len.max(1)])
     }
 
-    fn init_genrand(s: u32) -> [u32; N] {
-        let mut mt = [0u32; N];
-        mt[0] = s;
-        for i in 1..N {
-            mt[i] = 1812433253u32
-                .wrapping_mul(mt[i - 1] ^ (mt[i - 1] >> 30))
-                .wrapping_add(i as u32);
-        }
-        mt
-    }
-
-    /// MT19937 `init_by_array`, as CPython's `random_seed` calls it.
+    /// MT19937 `init_by_array`, as CPython's `random_seed` calls it, for keys shorter than
+    /// the state (always true here: at most four words).
     fn from_key(key: &[u32]) -> Self {
-        let mut mt = Self::init_genrand(19650218);
-        let (mut i, mut j) = (1usize, 0usize);
-        let mut k = N.max(key.len());
-        while k > 0 {
-            mt[i] = (mt[i] ^ (mt[i - 1] ^ (mt[i - 1] >> 30)).wrapping_mul(1664525))
+        debug_assert!(!key.is_empty() && key.len() < N);
+        let mut mt = INIT_TABLE;
+        // First pass: N steps over i = 1, 2, …, N-1, then i = 1 again after mt[0] = mt[N-1].
+        let mut j = 0;
+        let mut mix = |mt: &mut [u32; N], i: usize, prev: u32| {
+            mt[i] = (mt[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1664525))
                 .wrapping_add(key[j])
                 .wrapping_add(j as u32);
-            i += 1;
-            j += 1;
-            if i >= N {
-                mt[0] = mt[N - 1];
-                i = 1;
-            }
-            if j >= key.len() {
-                j = 0;
-            }
-            k -= 1;
+            j = if j + 1 == key.len() { 0 } else { j + 1 };
+        };
+        for i in 1..N {
+            let prev = mt[i - 1];
+            mix(&mut mt, i, prev);
         }
-        k = N - 1;
-        while k > 0 {
-            mt[i] = (mt[i] ^ (mt[i - 1] ^ (mt[i - 1] >> 30)).wrapping_mul(1566083941))
-                .wrapping_sub(i as u32);
-            i += 1;
-            if i >= N {
-                mt[0] = mt[N - 1];
-                i = 1;
-            }
-            k -= 1;
+        mt[0] = mt[N - 1];
+        let prev = mt[0];
+        mix(&mut mt, 1, prev);
+        // Second pass: N-1 steps over i = 2, …, N-1, then i = 1 after mt[0] = mt[N-1].
+        let mut step2 = |mt: &mut [u32; N], i: usize, prev: u32| {
+            mt[i] = (mt[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1566083941)).wrapping_sub(i as u32);
+        };
+        for i in 2..N {
+            let prev = mt[i - 1];
+            step2(&mut mt, i, prev);
         }
+        mt[0] = mt[N - 1];
+        let prev = mt[0];
+        step2(&mut mt, 1, prev);
         mt[0] = 0x8000_0000;
-        PyRandom { mt, index: N }
+        PyRandom {
+            mt,
+            index: N,
+            twist_pending: false,
+        }
     }
 
+    /// The full twist, in place (the reference algorithm's three ranges, without `% N`).
     fn twist(&mut self) {
-        const UPPER: u32 = 0x8000_0000;
-        const LOWER: u32 = 0x7fff_ffff;
-        const MATRIX_A: u32 = 0x9908_b0df;
-        for i in 0..N {
-            let y = (self.mt[i] & UPPER) | (self.mt[(i + 1) % N] & LOWER);
-            let mut v = self.mt[(i + M) % N] ^ (y >> 1);
-            if y & 1 != 0 {
-                v ^= MATRIX_A;
-            }
-            self.mt[i] = v;
+        let mt = &mut self.mt;
+        for i in 0..N - M {
+            mt[i] = twisted_word(mt[i], mt[i + 1], mt[i + M]);
         }
-        self.index = 0;
+        for i in N - M..N - 1 {
+            mt[i] = twisted_word(mt[i], mt[i + 1], mt[i + M - N]);
+        }
+        mt[N - 1] = twisted_word(mt[N - 1], mt[0], mt[M - 1]);
     }
 
     /// The next raw 32-bit output (`genrand_uint32`).
     pub fn next_u32(&mut self) -> u32 {
         if self.index >= N {
-            self.twist();
+            self.index = 0;
+            self.twist_pending = true;
         }
-        let mut y = self.mt[self.index];
+        let i = self.index;
         self.index += 1;
-        y ^= y >> 11;
-        y ^= (y << 7) & 0x9d2c_5680;
-        y ^= (y << 15) & 0xefc6_0000;
-        y ^= y >> 18;
-        y
+        if self.twist_pending {
+            if i < N - M {
+                return temper(twisted_word(self.mt[i], self.mt[i + 1], self.mt[i + M]));
+            }
+            self.twist();
+            self.twist_pending = false;
+        }
+        temper(self.mt[i])
     }
 
     /// `getrandbits(k)` for `1 <= k <= 64` (words are filled least significant first).
@@ -233,6 +269,79 @@ mod tests {
         let mut r = PyRandom::new(42);
         let v: Vec<i64> = (0..5).map(|_| r.randint(1, 10)).collect();
         assert_eq!(v, vec![2, 1, 5, 4, 4]);
+    }
+
+    /// The textbook MT19937 (eager twist, `% N` indexing), to check the shortcuts against.
+    fn reference_stream(seed: u128, count: usize) -> Vec<u32> {
+        let mut key = Vec::new();
+        let mut n = seed;
+        while n != 0 {
+            key.push(n as u32);
+            n >>= 32;
+        }
+        if key.is_empty() {
+            key.push(0);
+        }
+        let mut mt = [0u32; N];
+        mt[0] = 19650218;
+        for i in 1..N {
+            mt[i] = 1812433253u32
+                .wrapping_mul(mt[i - 1] ^ (mt[i - 1] >> 30))
+                .wrapping_add(i as u32);
+        }
+        let (mut i, mut j) = (1, 0);
+        for _ in 0..N.max(key.len()) {
+            mt[i] = (mt[i] ^ (mt[i - 1] ^ (mt[i - 1] >> 30)).wrapping_mul(1664525))
+                .wrapping_add(key[j])
+                .wrapping_add(j as u32);
+            i += 1;
+            j += 1;
+            if i >= N {
+                mt[0] = mt[N - 1];
+                i = 1;
+            }
+            if j >= key.len() {
+                j = 0;
+            }
+        }
+        for _ in 0..N - 1 {
+            mt[i] = (mt[i] ^ (mt[i - 1] ^ (mt[i - 1] >> 30)).wrapping_mul(1566083941))
+                .wrapping_sub(i as u32);
+            i += 1;
+            if i >= N {
+                mt[0] = mt[N - 1];
+                i = 1;
+            }
+        }
+        mt[0] = 0x8000_0000;
+        let mut out = Vec::new();
+        let mut index = N;
+        while out.len() < count {
+            if index >= N {
+                for k in 0..N {
+                    let y = (mt[k] & 0x8000_0000) | (mt[(k + 1) % N] & 0x7fff_ffff);
+                    let mut v = mt[(k + M) % N] ^ (y >> 1);
+                    if y & 1 != 0 {
+                        v ^= 0x9908_b0df;
+                    }
+                    mt[k] = v;
+                }
+                index = 0;
+            }
+            out.push(temper(mt[index]));
+            index += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn lazy_twist_and_precomputed_table_give_the_reference_stream() {
+        // Streams long enough to cross the lazy range (N - M words) and several twists.
+        for seed in [0u128, 1, 42, u64::MAX as u128, u128::MAX, 0xdead_beef << 70] {
+            let mut r = PyRandom::new(seed);
+            let ours: Vec<u32> = (0..3 * N + 5).map(|_| r.next_u32()).collect();
+            assert_eq!(ours, reference_stream(seed, 3 * N + 5), "seed {seed}");
+        }
     }
 
     #[test]

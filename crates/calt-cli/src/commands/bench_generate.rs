@@ -1,5 +1,5 @@
 //! `calt bench-generate`: dataset generation speed per built-in task at several worker counts,
-//! with a same-run Python baseline for gf17_addition when python3 is available.
+//! against the Python CALT's own dataset pipeline run in the same invocation.
 
 use crate::generate::task_spec::task_from_section;
 use crate::generate::{BuiltinSource, RunOptions, generate_dataset};
@@ -7,46 +7,77 @@ use anyhow::Context;
 use calt_algebra::TaskSpec;
 use calt_core::config::DataYaml;
 use calt_core::native::load_yaml;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 /// Measure samples/s of `calt generate` (generation plus writing the text and JSON files).
 ///
 /// Without --config every built-in task runs with CALT's parameters; with --config only that
-/// data.yaml's task. For gf17_addition, benches/python_gf17_baseline.py (the same work in pure
-/// Python) is timed in the same run when python3 is found.
+/// data.yaml's task. Where benches/calt_baseline/run.py has the task, the Python CALT
+/// (calt-x 1.5.0's DatasetGenerator; install it with `bash benches/calt_baseline/setup.sh`)
+/// makes samples of the same task in the same run and the speed-up is printed.
 #[derive(clap::Args)]
-#[command(after_help = "Example:\n  calt bench-generate --jobs 1,2\n  \
-calt bench-generate --config configs/gf17_addition/data.yaml --samples 100000")]
+#[command(
+    after_help = "Example:\n  bash benches/calt_baseline/setup.sh   # once: the Python CALT baseline\n  \
+calt bench-generate --jobs 1,2\n  \
+calt bench-generate --config configs/gf17_addition/data.yaml --samples 100000"
+)]
 pub struct BenchGenerateArgs {
     /// A data.yaml whose task to measure (default: every built-in task).
     #[arg(long, short)]
     config: Option<PathBuf>,
-    /// Samples per run (default: 21000, or 2000 for the slow algebra tasks).
+    /// Samples per run (default: 21000, fewer for the slow algebra tasks).
     #[arg(long)]
     samples: Option<u64>,
     /// Worker counts to measure, comma-separated.
     #[arg(long, default_value = "1,2", value_delimiter = ',')]
     jobs: Vec<usize>,
-    /// The Python interpreter for the baseline.
-    #[arg(long, default_value = "python3")]
-    python: String,
+    /// The Python interpreter that has calt-x installed.
+    #[arg(long, default_value = "benches/calt_baseline/.venv/bin/python")]
+    python: PathBuf,
     /// The baseline script.
-    #[arg(long, default_value = "benches/python_gf17_baseline.py")]
+    #[arg(long, default_value = "benches/calt_baseline/run.py")]
     baseline: PathBuf,
+    /// Samples the Python baseline makes on the SymPy tasks (default: at most 2000; samples/s
+    /// is what is compared).
+    #[arg(long)]
+    baseline_samples: Option<u64>,
     /// Skip the Python baseline.
     #[arg(long)]
     no_python: bool,
 }
 
+/// Tasks benches/calt_baseline/run.py implements.
+const BASELINE_TASKS: [&str; 5] = [
+    "gf17_addition",
+    "polynomial_addition",
+    "integer_factorization",
+    "integer_polynomial_factorization",
+    "rational_polynomial_factorization",
+];
+
 /// Default sample counts: CALT's gf17 benchmark size, smaller where each sample is real work.
 fn default_samples(task: &TaskSpec) -> u64 {
     match task {
-        TaskSpec::PolynomialReduction(_)
-        | TaskSpec::IntegerPolynomialFactorization(_)
-        | TaskSpec::RationalPolynomialFactorization(_) => 2000,
+        TaskSpec::PolynomialReduction(_) => 2000,
+        TaskSpec::IntegerPolynomialFactorization(_)
+        | TaskSpec::RationalPolynomialFactorization(_) => 10000,
         _ => 21000,
+    }
+}
+
+/// SymPy makes a few hundred polynomial samples per second: the baseline makes fewer of them.
+fn baseline_samples(args: &BenchGenerateArgs, task: &TaskSpec, samples: u64) -> u64 {
+    match (args.baseline_samples, task) {
+        (Some(n), _) => n,
+        (
+            None,
+            TaskSpec::PolynomialAddition(_)
+            | TaskSpec::IntegerPolynomialFactorization(_)
+            | TaskSpec::RationalPolynomialFactorization(_),
+        ) => samples.min(2000),
+        (None, _) => samples,
     }
 }
 
@@ -69,27 +100,38 @@ pub fn run(args: BenchGenerateArgs) -> anyhow::Result<ExitCode> {
     if args.jobs.contains(&0) {
         anyhow::bail!("--jobs: worker counts must be at least 1");
     }
+    let with_baseline = !args.no_python && args.python.exists() && args.baseline.exists();
     println!(
-        "{:<36} {:>4} {:>8} {:>9} {:>12}",
-        "task", "jobs", "samples", "seconds", "samples/s"
+        "{:<34} {:>4} {:>7} {:>10} {:>10} {:>8}",
+        "task", "jobs", "samples", "calt/s", "python/s", "speed-up"
     );
-    let mut gf17_rates = Vec::new();
     for task in &tasks {
         let samples = args.samples.unwrap_or_else(|| default_samples(task));
         for &jobs in &args.jobs {
-            let seconds = time_builtin(task, samples, jobs)?;
-            let rate = samples as f64 / seconds;
+            let rate = samples as f64 / time_builtin(task, samples, jobs)?;
+            let python = if with_baseline && BASELINE_TASKS.contains(&task.name()) {
+                let n = baseline_samples(&args, task, samples);
+                time_python(&args, task.name(), n, jobs)?.map(|seconds| n as f64 / seconds)
+            } else {
+                None
+            };
+            let (py, ratio) = match python {
+                Some(p) => (format!("{p:.0}"), format!("{:.1}x", rate / p)),
+                None => ("-".into(), "-".into()),
+            };
             println!(
-                "{:<36} {jobs:>4} {samples:>8} {seconds:>9.3} {rate:>12.0}",
+                "{:<34} {jobs:>4} {samples:>7} {rate:>10.0} {py:>10} {ratio:>8}",
                 task.name()
             );
-            if task.name() == "gf17_addition" {
-                gf17_rates.push((jobs, samples, rate));
-            }
         }
     }
-    if !args.no_python && !gf17_rates.is_empty() {
-        python_baseline(&args, &gf17_rates)?;
+    if !with_baseline && !args.no_python {
+        println!(
+            "(no Python CALT baseline: {} or {} not found; run `bash benches/calt_baseline/setup.sh` \
+             and bench from the repository root)",
+            args.python.display(),
+            args.baseline.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -127,58 +169,33 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
-/// Runs the Python script at each worker count and prints the speed-up of calt over it.
-fn python_baseline(args: &BenchGenerateArgs, gf17: &[(usize, u64, f64)]) -> anyhow::Result<()> {
-    if !args.baseline.exists() {
-        println!(
-            "(no Python baseline: {} not found; run from the repository root)",
-            args.baseline.display()
-        );
-        return Ok(());
-    }
-    for &(jobs, samples, calt_rate) in gf17 {
-        let dir = tempfile_dir()?;
-        let result = run_python(&args.python, &args.baseline, samples, jobs, &dir);
-        let _ = std::fs::remove_dir_all(&dir);
-        let Some((work, wall)) = result else {
-            println!("(no Python baseline: `{}` did not run)", args.python);
-            return Ok(());
-        };
-        let rate = samples as f64 / work;
-        println!(
-            "{:<36} {jobs:>4} {samples:>8} {work:>9.3} {rate:>12.0}  ({wall:.3} s with interpreter start)",
-            "python gf17 baseline"
-        );
-        println!(
-            "gf17_addition at {jobs} job(s): calt is {:.0}x the Python baseline \
-             ({:.0}x counting its interpreter start)",
-            calt_rate / rate,
-            calt_rate / (samples as f64 / wall)
-        );
-    }
-    Ok(())
-}
-
-/// (seconds of work reported by the script, wall seconds including start-up).
-fn run_python(
-    python: &str,
-    script: &Path,
+/// Seconds of work the Python CALT reports for `samples` train samples (its imports and
+/// interpreter start are not counted), or None, with the reason printed, when it failed.
+fn time_python(
+    args: &BenchGenerateArgs,
+    task: &str,
     samples: u64,
     jobs: usize,
-    dir: &Path,
-) -> Option<(f64, f64)> {
-    let start = Instant::now();
-    let out = Command::new(python)
-        .arg(script)
-        .args([samples.to_string(), jobs.to_string()])
-        .arg(dir)
-        .output()
-        .ok()?;
-    let wall = start.elapsed().as_secs_f64();
-    if !out.status.success() {
-        return None;
+) -> anyhow::Result<Option<f64>> {
+    let dir = tempfile_dir()?;
+    let out = Command::new(&args.python)
+        .arg(&args.baseline)
+        .args([task.to_string(), samples.to_string(), jobs.to_string()])
+        .arg(&dir)
+        .output();
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = out.with_context(|| format!("cannot start {}", args.python.display()))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let seconds = stdout.lines().last().and_then(|l| l.trim().parse().ok());
+    if out.status.success() && seconds.is_some() {
+        return Ok(seconds);
     }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let work: f64 = text.lines().last()?.trim().parse().ok()?;
-    Some((work, wall))
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut tail: Vec<&str> = stderr.lines().rev().take(3).collect();
+    tail.reverse();
+    println!(
+        "(the Python CALT baseline for {task} failed: {})",
+        tail.join(" / ")
+    );
+    Ok(None)
 }

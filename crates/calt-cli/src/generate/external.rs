@@ -296,11 +296,9 @@ impl SampleSource for ExternalSource {
                 let now = Instant::now();
                 let seconds = now.duration_since(last).as_secs_f64();
                 last = now;
-                out.push(sample.map(|sample| Generated {
-                    sample,
-                    stats: SampleStats::default(),
-                    seconds,
-                }));
+                out.push(
+                    sample.map(|sample| Generated::new(&sample, SampleStats::default(), seconds)),
+                );
             }
         }
         Ok(out)

@@ -15,12 +15,28 @@ pub struct SeedJob {
     pub seed: u128,
 }
 
-/// A generated sample with its statistics and how long the generator took.
+/// A generated sample, already rendered as its two output lines (on the worker that made it:
+/// rendering costs as much as drawing a gf17 sample), with its statistics and how long the
+/// generator took.
 #[derive(Clone, Debug)]
 pub struct Generated {
-    pub sample: Sample,
+    /// The `problem # answer` line, or why the sample cannot be written as text.
+    pub text: Result<String, String>,
+    /// The JSON Lines record.
+    pub json: String,
     pub stats: SampleStats,
     pub seconds: f64,
+}
+
+impl Generated {
+    pub fn new(sample: &Sample, stats: SampleStats, seconds: f64) -> Self {
+        Generated {
+            text: sample.text_line(),
+            json: sample.json_line(),
+            stats,
+            seconds,
+        }
+    }
 }
 
 /// Produces samples for batches of seeds.
@@ -72,11 +88,7 @@ impl SampleSource for BuiltinSource {
                             job.index, job.seed
                         )
                     })?;
-                    Ok(generated.map(|(sample, stats)| Generated {
-                        sample,
-                        stats,
-                        seconds,
-                    }))
+                    Ok(generated.map(|(sample, stats)| Generated::new(&sample, stats, seconds)))
                 })
                 .collect()
         })

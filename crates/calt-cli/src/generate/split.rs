@@ -66,7 +66,7 @@ pub fn generate_split(
             };
             produced += 1;
             bar.inc(1);
-            let text = g.sample.text_line().map_err(|reason| {
+            let text = g.text.map_err(|reason| {
                 anyhow::anyhow!(
                     "split {}, index {} (seed {}): cannot render the sample: {reason}",
                     plan.name,
@@ -74,16 +74,11 @@ pub fn generate_split(
                     job.seed
                 )
             })?;
-            let json = (writer.wants_json() || dedupe.enabled()).then(|| g.sample.json_line());
-            if let Some(key) = &json
-                && !dedupe.admit(key)
-            {
+            if !dedupe.admit(&g.json) {
                 continue;
             }
             writer.write_text(&text)?;
-            if let Some(json) = &json {
-                writer.write_json(json)?;
-            }
+            writer.write_json(&g.json)?;
             stats.add_sample(g.seconds, &g.stats);
             written += 1;
         }

@@ -71,10 +71,6 @@ impl SplitWriter {
         Ok(SplitWriter { text, json })
     }
 
-    pub fn wants_json(&self) -> bool {
-        self.json.is_some()
-    }
-
     pub fn write_text(&mut self, line: &str) -> anyhow::Result<()> {
         match &mut self.text {
             Some(f) => f.write_line(line),
