@@ -1,7 +1,7 @@
 //! `eigvec_3x3`: a random positive semi-definite matrix M = AᵀA and the unit eigenvector of its
 //! largest eigenvalue (`0.21,-0.32,0.98;… # -0.19,0.31,-0.93`).
 
-use super::{Task, invalid};
+use super::{SampleStats, Task, invalid};
 use crate::error::Result;
 use crate::pyrandom::PyRandom;
 use crate::sample::Sample;
@@ -65,8 +65,7 @@ fn jacobi(mut a: [[f64; 3]; 3]) -> ([f64; 3], [[f64; 3]; 3]) {
 }
 
 impl Task for Eigvec3x3 {
-    fn generate(&self, seed: u128) -> Result<Option<Sample>> {
-        let mut rng = PyRandom::new(seed);
+    fn draw(&self, rng: &mut PyRandom) -> Result<Option<(Sample, SampleStats)>> {
         let mut a = [[0.0f64; 3]; 3];
         for row in a.iter_mut() {
             for x in row.iter_mut() {
@@ -100,7 +99,7 @@ impl Task for Eigvec3x3 {
             .collect::<Vec<_>>()
             .join(";");
         let answer = e.iter().map(|&x| fmt(x)).collect::<Vec<_>>().join(",");
-        Ok(Some(Sample::new(problem, answer)))
+        Ok(Some((Sample::new(problem, answer), SampleStats::default())))
     }
 }
 

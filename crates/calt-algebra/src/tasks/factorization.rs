@@ -93,11 +93,7 @@ fn factor_stats<C: Coeff>(p: &Poly<C>, f: &Factorization<C>) -> SampleStats {
 }
 
 impl Task for IntegerPolynomialFactorization {
-    fn generate(&self, seed: u128) -> Result<Option<Sample>> {
-        Ok(self.generate_with_stats(seed)?.map(|(s, _)| s))
-    }
-
-    fn generate_with_stats(&self, seed: u128) -> Result<Option<(Sample, SampleStats)>> {
+    fn draw(&self, rng: &mut PyRandom) -> Result<Option<(Sample, SampleStats)>> {
         let vars = parse_symbols(&self.variable)?;
         let o = univariate_options(
             &self.variable,
@@ -107,9 +103,8 @@ impl Task for IntegerPolynomialFactorization {
             self.max_coeff,
         )?;
         let sampler = PolynomialSampler::new(o, BigInt::zero())?;
-        let mut rng = PyRandom::new(seed);
         let mut p = Poly::constant(1, MonomialOrder::GRevLex, BigInt::one());
-        for q in sampler.sample(&mut rng, self.num_factors as usize)? {
+        for q in sampler.sample(rng, self.num_factors as usize)? {
             p = p.mul(&q);
         }
         let f = factor_zz(&p)?;
@@ -156,11 +151,7 @@ impl RationalPolynomialFactorization {
 }
 
 impl Task for RationalPolynomialFactorization {
-    fn generate(&self, seed: u128) -> Result<Option<Sample>> {
-        Ok(self.generate_with_stats(seed)?.map(|(s, _)| s))
-    }
-
-    fn generate_with_stats(&self, seed: u128) -> Result<Option<(Sample, SampleStats)>> {
+    fn draw(&self, rng: &mut PyRandom) -> Result<Option<(Sample, SampleStats)>> {
         let vars = parse_symbols(&self.variable)?;
         let o = univariate_options(
             &self.variable,
@@ -170,8 +161,7 @@ impl Task for RationalPolynomialFactorization {
             self.num_bound,
         )?;
         let sampler = PolynomialSampler::new(o, BigRational::zero())?;
-        let mut rng = PyRandom::new(seed);
-        let p = sampler.one(&mut rng)?;
+        let p = sampler.one(rng)?;
         let f = factor_qq(&p)?;
         let stats = factor_stats(&p, &f);
         Ok(Some((

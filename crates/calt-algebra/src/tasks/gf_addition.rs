@@ -41,12 +41,8 @@ impl GfAddition {
 }
 
 impl Task for GfAddition {
-    fn generate(&self, seed: u128) -> Result<Option<Sample>> {
-        Ok(self.draw(seed).map(|(sample, _, _)| sample))
-    }
-
-    fn generate_with_stats(&self, seed: u128) -> Result<Option<(Sample, SampleStats)>> {
-        let Some((sample, values, sums)) = self.draw(seed) else {
+    fn draw(&self, rng: &mut PyRandom) -> Result<Option<(Sample, SampleStats)>> {
+        let Some((sample, values, sums)) = self.draw_lists(rng) else {
             return Ok(None);
         };
         let mut stats = SampleStats::default();
@@ -58,8 +54,7 @@ impl Task for GfAddition {
 
 impl GfAddition {
     /// The sample, plus its entries and prefix sums as numbers for the statistics.
-    fn draw(&self, seed: u128) -> Option<(Sample, Vec<f64>, Vec<f64>)> {
-        let mut rng = PyRandom::new(seed);
+    fn draw_lists(&self, rng: &mut PyRandom) -> Option<(Sample, Vec<f64>, Vec<f64>)> {
         let p = self.prime as i64;
         let len = rng.randint(i64::from(self.min_length), i64::from(self.max_length));
         let mut problem = String::new();

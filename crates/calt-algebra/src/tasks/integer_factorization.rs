@@ -48,12 +48,8 @@ impl IntegerFactorization {
 }
 
 impl Task for IntegerFactorization {
-    fn generate(&self, seed: u128) -> Result<Option<Sample>> {
-        Ok(Some(self.draw(seed).0))
-    }
-
-    fn generate_with_stats(&self, seed: u128) -> Result<Option<(Sample, SampleStats)>> {
-        let (sample, product, primes) = self.draw(seed);
+    fn draw(&self, rng: &mut PyRandom) -> Result<Option<(Sample, SampleStats)>> {
+        let (sample, product, primes) = self.draw_primes(rng);
         let mut stats = SampleStats::default();
         stats.push(
             "problem",
@@ -69,8 +65,7 @@ impl Task for IntegerFactorization {
 }
 
 impl IntegerFactorization {
-    fn draw(&self, seed: u128) -> (Sample, BigInt, Vec<u64>) {
-        let mut rng = PyRandom::new(seed);
+    fn draw_primes(&self, rng: &mut PyRandom) -> (Sample, BigInt, Vec<u64>) {
         let mut chosen = rng.sample(&self.primes(), self.num_primes);
         let product = chosen.iter().fold(BigInt::from(1), |a, &p| a * p);
         chosen.sort_unstable();

@@ -19,16 +19,25 @@ pub use reduction::PolynomialReduction;
 pub use stats::{SampleStats, StatEntry};
 
 use crate::error::Result;
+use crate::pyrandom::PyRandom;
 use crate::sample::Sample;
 
 /// A dataset generator: deterministic in the seed, callable from many threads.
 pub trait Task: Send + Sync {
-    /// The sample for `seed`, or `None` when this seed is skipped.
-    fn generate(&self, seed: u128) -> Result<Option<Sample>>;
+    /// The sample and its statistics (empty for tasks CALT keeps no statistics for), drawn
+    /// from `rng` — Python's `random` after `random.seed(seed)` with the sample's seed, as every
+    /// CALT example generator starts — or `None` when this seed is skipped.
+    fn draw(&self, rng: &mut PyRandom) -> Result<Option<(Sample, SampleStats)>>;
 
-    /// The sample and its statistics (empty for tasks CALT keeps no statistics for).
+    /// The sample for `seed`, or `None` when this seed is skipped.
+    fn generate(&self, seed: u128) -> Result<Option<Sample>> {
+        Ok(self.generate_with_stats(seed)?.map(|(s, _)| s))
+    }
+
+    /// The sample for `seed` with its statistics. Batches are faster through
+    /// [`PyRandom::new_many`] and [`Task::draw`].
     fn generate_with_stats(&self, seed: u128) -> Result<Option<(Sample, SampleStats)>> {
-        Ok(self.generate(seed)?.map(|s| (s, SampleStats::default())))
+        self.draw(&mut PyRandom::new(seed))
     }
 }
 

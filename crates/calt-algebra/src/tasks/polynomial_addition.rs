@@ -1,7 +1,7 @@
 //! `polynomial_addition`: polynomials `p1 | … | pL` and their running sums
 //! `p1 | p1+p2 | …` (Sage printing), or only the total (CALT's SymPy demo task).
 
-use super::{Task, invalid};
+use super::{SampleStats, Task, invalid};
 use crate::coeff::{Field, Gf};
 use crate::error::Result;
 use crate::poly::{MonomialOrder, Poly, parse_symbols};
@@ -70,10 +70,9 @@ impl PolynomialAddition {
         self.options().map(|_| ())
     }
 
-    fn run<C: SampleCoeff>(&self, zero: C, seed: u128) -> Result<Sample> {
+    fn run<C: SampleCoeff>(&self, zero: C, rng: &mut PyRandom) -> Result<Sample> {
         let vars = parse_symbols(&self.symbols)?;
         let sampler = PolynomialSampler::new(self.options()?, zero.clone())?;
-        let mut rng = PyRandom::new(seed);
         // A fixed count draws nothing (as a generator with a constant count does).
         let len = if self.min_polynomials == self.max_polynomials {
             i64::from(self.min_polynomials)
@@ -83,7 +82,7 @@ impl PolynomialAddition {
                 i64::from(self.max_polynomials),
             )
         };
-        let polys = sampler.sample(&mut rng, len as usize)?;
+        let polys = sampler.sample(rng, len as usize)?;
         let mut sum = Poly::zero(vars.len(), self.order, zero);
         let mut problem = Vec::with_capacity(polys.len());
         let mut answer = Vec::with_capacity(polys.len());
@@ -102,12 +101,12 @@ impl PolynomialAddition {
 }
 
 impl Task for PolynomialAddition {
-    fn generate(&self, seed: u128) -> Result<Option<Sample>> {
+    fn draw(&self, rng: &mut PyRandom) -> Result<Option<(Sample, SampleStats)>> {
         let s = match self.field {
-            Field::ZZ => self.run(BigInt::zero(), seed)?,
-            Field::QQ => self.run(BigRational::zero(), seed)?,
-            Field::GF(p) => self.run(Gf { v: 0, p }, seed)?,
+            Field::ZZ => self.run(BigInt::zero(), rng)?,
+            Field::QQ => self.run(BigRational::zero(), rng)?,
+            Field::GF(p) => self.run(Gf { v: 0, p }, rng)?,
         };
-        Ok(Some(s))
+        Ok(Some((s, SampleStats::default())))
     }
 }

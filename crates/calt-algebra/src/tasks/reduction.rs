@@ -1,7 +1,7 @@
 //! `polynomial_reduction`: `f | g1 | … | gt # r` where `g` is the reduced Gröbner basis of
 //! sampled generators and `r` the normal form of `f` (CALT's training input, pattern 1).
 
-use super::{Task, invalid};
+use super::{SampleStats, Task, invalid};
 use crate::coeff::{Field, FieldCoeff, Gf};
 use crate::error::Result;
 use crate::groebner::{groebner_basis_bounded, normal_form};
@@ -73,12 +73,15 @@ impl PolynomialReduction {
         self.options().map(|_| ())
     }
 
-    fn run<C: SampleCoeff + FieldCoeff>(&self, zero: C, seed: u128) -> Result<Option<Sample>> {
+    fn run<C: SampleCoeff + FieldCoeff>(
+        &self,
+        zero: C,
+        rng: &mut PyRandom,
+    ) -> Result<Option<Sample>> {
         let vars = parse_symbols(&self.symbols)?;
         let sampler = PolynomialSampler::new(self.options()?, zero)?;
-        let mut rng = PyRandom::new(seed);
-        let f = sampler.one(&mut rng)?;
-        let gens = sampler.sample(&mut rng, self.num_generators as usize)?;
+        let f = sampler.one(rng)?;
+        let gens = sampler.sample(rng, self.num_generators as usize)?;
         if std::iter::once(&f)
             .chain(&gens)
             .any(|p| p.num_terms() < self.min_terms)
@@ -96,11 +99,12 @@ impl PolynomialReduction {
 }
 
 impl Task for PolynomialReduction {
-    fn generate(&self, seed: u128) -> Result<Option<Sample>> {
-        match self.field {
-            Field::QQ => self.run(BigRational::zero(), seed),
-            Field::GF(p) => self.run(Gf { v: 0, p }, seed),
-            Field::ZZ => invalid("polynomial_reduction needs a field: QQ or GF(p)"),
-        }
+    fn draw(&self, rng: &mut PyRandom) -> Result<Option<(Sample, SampleStats)>> {
+        let sample = match self.field {
+            Field::QQ => self.run(BigRational::zero(), rng)?,
+            Field::GF(p) => self.run(Gf { v: 0, p }, rng)?,
+            Field::ZZ => return invalid("polynomial_reduction needs a field: QQ or GF(p)"),
+        };
+        Ok(sample.map(|s| (s, SampleStats::default())))
     }
 }
