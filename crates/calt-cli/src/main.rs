@@ -7,6 +7,10 @@ mod generate;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// See the mimalloc line in Cargo.toml: burn's per-step buffers stay in the process.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "calt",

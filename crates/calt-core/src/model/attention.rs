@@ -6,6 +6,7 @@ use burn::nn::{Dropout, DropoutConfig, Linear};
 use burn::tensor::Tensor;
 use burn::tensor::activation::softmax;
 
+use super::dropout::dropout;
 use super::init::Init;
 use super::positions::apply_rope;
 
@@ -92,7 +93,7 @@ impl MultiHeadAttention {
         if let Some(bias) = bias {
             scores = scores + bias.clone();
         }
-        let probs = self.dropout.forward(softmax(scores, 3));
+        let probs = dropout(&self.dropout, softmax(scores, 3));
         let context = probs.matmul(kv.value.clone());
         self.output
             .forward(context.swap_dims(1, 2).reshape([b, tq, d]))

@@ -7,6 +7,7 @@ use burn::tensor::activation::{gelu, relu};
 
 use super::attention::{KeyValue, MultiHeadAttention, RopeTables};
 use super::config::Activation;
+use super::dropout::dropout;
 use super::init::Init;
 
 /// Linear → activation → dropout → Linear.
@@ -32,7 +33,7 @@ impl FeedForward {
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         let h = self.up.forward(x);
         let h = if self.gelu { gelu(h) } else { relu(h) };
-        self.down.forward(self.dropout.forward(h))
+        self.down.forward(dropout(&self.dropout, h))
     }
 }
 
@@ -92,14 +93,14 @@ impl EncoderLayer {
             let h =
                 self.self_attn
                     .forward_self(self.norm1.forward(x.clone()), Some(pad_bias), rope);
-            let x = x + self.dropout.forward(h);
+            let x = x + dropout(&self.dropout, h);
             let h = self.ffn.forward(self.norm2.forward(x.clone()));
-            x + self.dropout.forward(h)
+            x + dropout(&self.dropout, h)
         } else {
             let h = self.self_attn.forward_self(x.clone(), Some(pad_bias), rope);
-            let x = self.norm1.forward(x + self.dropout.forward(h));
+            let x = self.norm1.forward(x + dropout(&self.dropout, h));
             let h = self.ffn.forward(x.clone());
-            self.norm2.forward(x + self.dropout.forward(h))
+            self.norm2.forward(x + dropout(&self.dropout, h))
         }
     }
 }
@@ -161,25 +162,25 @@ impl DecoderLayer {
     ) -> Tensor<3> {
         if self.pre_norm {
             let h = self_attn(self.norm1.forward(x.clone()));
-            let x = x + self.dropout.forward(h);
+            let x = x + dropout(&self.dropout, h);
             let h = self.cross_attn.attend(
                 self.norm2.forward(x.clone()),
                 cross_kv,
                 Some(memory_bias),
                 None,
             );
-            let x = x + self.dropout.forward(h);
+            let x = x + dropout(&self.dropout, h);
             let h = self.ffn.forward(self.norm3.forward(x.clone()));
-            x + self.dropout.forward(h)
+            x + dropout(&self.dropout, h)
         } else {
             let h = self_attn(x.clone());
-            let x = self.norm1.forward(x + self.dropout.forward(h));
+            let x = self.norm1.forward(x + dropout(&self.dropout, h));
             let h = self
                 .cross_attn
                 .attend(x.clone(), cross_kv, Some(memory_bias), None);
-            let x = self.norm2.forward(x + self.dropout.forward(h));
+            let x = self.norm2.forward(x + dropout(&self.dropout, h));
             let h = self.ffn.forward(x.clone());
-            self.norm3.forward(x + self.dropout.forward(h))
+            self.norm3.forward(x + dropout(&self.dropout, h))
         }
     }
 

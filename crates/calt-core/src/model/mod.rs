@@ -10,6 +10,7 @@
 
 pub mod attention;
 pub mod config;
+pub mod dropout;
 pub mod init;
 pub mod layers;
 pub mod positions;
@@ -17,6 +18,7 @@ pub mod positions;
 use burn::module::{Module, Param};
 use burn::nn::{Dropout, DropoutConfig, Embedding, LayerNorm, Linear};
 use burn::tensor::{Device, Int, Tensor, TensorData};
+use dropout::dropout;
 
 use attention::RopeTables;
 pub use config::{Activation, Architecture, ModelConfig, Positional};
@@ -218,7 +220,7 @@ impl Seq2Seq {
         if let Some(norm) = &self.embed_norm {
             x = norm.forward(x);
         }
-        self.embed_dropout.forward(x)
+        dropout(&self.embed_dropout, x)
     }
 
     fn project(&self, h: Tensor<3>) -> Tensor<3> {

@@ -270,7 +270,9 @@ impl Trainer {
         let host = HostBatch::collate(&pairs, self.pad);
         let batch = host.to_device(&self.device);
         // Dropout masks depend on (seed, step) only, so a resumed run draws the same ones.
-        self.device.seed(mix(self.settings.seed, self.step));
+        let step_seed = mix(self.settings.seed, self.step);
+        self.device.seed(step_seed);
+        crate::model::dropout::seed(step_seed);
         let model = self.model.take().expect("model is present between steps");
         let logits = match model.forward(batch.input_ids, batch.decoder_ids) {
             Ok(l) => l,
