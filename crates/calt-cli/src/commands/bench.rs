@@ -19,8 +19,9 @@ use super::eval::load_bundle;
 /// Measure training samples/s and tokens/s and generation samples/s for a train.yaml.
 ///
 /// Training: timed optimizer steps after warm-up, with length-bucketed batches and, as the
-/// in-run baseline, plain shuffled batches. Generation: the cached batched greedy decoder
-/// against the uncached one (what CALT does) on the test inputs. Pass --model to time
+/// in-run baselines, plain shuffled batches and (on the CPU) whole batches left to burn's own
+/// kernel threads. Generation: the cached batched greedy decoder against the uncached one
+/// (what CALT does) on the test inputs. Pass --model to time
 /// generation with a trained bundle (an untrained model rarely stops early).
 #[derive(clap::Args)]
 #[command(
@@ -117,25 +118,27 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         }
         let device: Device = selected.device.clone();
         println!("== {}", selected.description);
+        // (label, length-bucketed, two batch halves on two threads): halves only exist on the CPU.
+        let on_cpu = device == Device::flex();
+        let mut variants = vec![
+            ("(length-bucketed)", true, true),
+            ("(shuffled, baseline)", false, true),
+        ];
+        if on_cpu {
+            variants.push(("(bucketed, whole batch)", true, false));
+        }
         let mut results = Vec::new();
-        for bucket in [true, false] {
+        for (label, bucket, halves) in variants {
             let settings = calt_core::training::TrainSettings {
                 bucket_by_length: bucket,
                 ..base.clone()
             };
             let mut trainer = Trainer::new(&mcfg, settings, train.clone(), &device)?;
+            trainer.set_two_halves(halves && on_cpu);
             let (sps, tps, secs) = time_training(&mut trainer, args.warmup, args.steps)?;
             println!(
-                "train {:<22} {:>8.1} samples/s {:>9.0} padded tokens/s {:>9.0} real tokens/s ({:.1} s)",
-                if bucket {
-                    "(length-bucketed)"
-                } else {
-                    "(shuffled, baseline)"
-                },
-                sps,
-                tps,
+                "train {label:<22} {sps:>8.1} samples/s {tps:>9.0} padded tokens/s {:>9.0} real tokens/s ({secs:.1} s)",
                 sps * mean_tokens,
-                secs
             );
             results.push(sps);
         }
@@ -143,6 +146,12 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             "train speed-up from bucketing: {:.2}x",
             results[0] / results[1].max(1e-9)
         );
+        if on_cpu {
+            println!(
+                "train speed-up from two batch halves on two threads (vs whole batches): {:.2}x",
+                results[0] / results[2].max(1e-9)
+            );
+        }
 
         let model: Seq2Seq = match &args.model {
             Some(p) => {

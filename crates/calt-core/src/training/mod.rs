@@ -11,12 +11,12 @@ pub mod device;
 pub mod from_yaml;
 pub mod loss;
 pub mod optim;
+pub mod parallel;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod run_dir;
 pub mod schedule;
 pub mod tensor_file;
 
-use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
 
 use crate::generation::{GenerationConfig, generate};
@@ -96,6 +96,8 @@ pub struct Trainer {
     steps_per_epoch: u64,
     step: u64,
     plan: Option<(u64, Vec<Vec<usize>>)>,
+    /// Split CPU steps over two threads (see `parallel.rs`).
+    two_halves: bool,
 }
 
 impl Trainer {
@@ -165,7 +167,15 @@ impl Trainer {
             steps_per_epoch,
             step: 0,
             plan: None,
+            two_halves: cfg!(not(target_arch = "wasm32"))
+                && device.clone().without_autodiff() == Device::flex(),
         })
+    }
+
+    /// Whether steps on the CPU backend compute the two halves of a batch on two threads (the
+    /// default natively; see `parallel.rs`). `calt bench` turns it off for its baseline.
+    pub fn set_two_halves(&mut self, on: bool) {
+        self.two_halves = on && cfg!(not(target_arch = "wasm32"));
     }
 
     pub fn model(&self) -> &Seq2Seq {
@@ -268,21 +278,29 @@ impl Trainer {
             .map(|&i| (self.data[i].0.as_slice(), self.data[i].1.as_slice()))
             .collect();
         let host = HostBatch::collate(&pairs, self.pad);
-        let batch = host.to_device(&self.device);
         // Dropout masks depend on (seed, step) only, so a resumed run draws the same ones.
         let step_seed = mix(self.settings.seed, self.step);
-        self.device.seed(step_seed);
-        crate::model::dropout::seed(step_seed);
         let model = self.model.take().expect("model is present between steps");
-        let logits = match model.forward(batch.input_ids, batch.decoder_ids) {
-            Ok(l) => l,
+        let computed = if self.two_halves && pairs.len() >= 2 {
+            parallel::two_halves(&model, &pairs, self.pad, step_seed, &self.device)
+        } else {
+            self.device.seed(step_seed);
+            parallel::part_gradients(
+                &model,
+                &pairs,
+                self.pad,
+                host.label_tokens,
+                step_seed,
+                &self.device,
+            )
+        };
+        let parallel::PartResult { grads, loss } = match computed {
+            Ok(r) => r,
             Err(e) => {
                 self.model = Some(model);
                 return Err(e.into());
             }
         };
-        let loss = loss::masked_cross_entropy(logits, batch.labels, batch.label_tokens);
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
         let update = self.step + 1;
         let lr = self.schedule.lr_for_update(update);
         let (model, grad_norm) = self.optim.step(lr, model, grads);

@@ -1,0 +1,161 @@
+//! One training step's gradients computed in two halves at once, on burn's CPU backend.
+//!
+//! At this model size burn's CPU kernels barely use a second core (one thread trains about as
+//! fast as two), so the batch is split instead: each half runs forward and backward on its own
+//! thread and the gradients are added. Each half's loss is its token sum divided by the token
+//! count of the whole batch, so the sum of the halves' gradients is the whole batch's gradient
+//! (up to float rounding), and the step is as deterministic as the single-thread one.
+
+#[cfg(not(target_arch = "wasm32"))]
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::optim::GradientsParams;
+use burn::tensor::{Device, Tensor};
+
+use super::batch::HostBatch;
+use super::loss;
+use crate::model::{ModelError, Seq2Seq, dropout};
+
+/// Gradients and loss (as a share of the whole batch's) of some rows of a batch.
+pub struct PartResult {
+    pub grads: GradientsParams,
+    pub loss: Tensor<1>,
+}
+
+/// Forward and backward on `pairs`; `batch_tokens` is the whole batch's label count.
+pub fn part_gradients(
+    model: &Seq2Seq,
+    pairs: &[(&[u32], &[u32])],
+    pad: u32,
+    batch_tokens: usize,
+    dropout_seed: u64,
+    device: &Device,
+) -> Result<PartResult, ModelError> {
+    dropout::seed(dropout_seed);
+    let batch = HostBatch::collate(pairs, pad).to_device(device);
+    let logits = model.forward(batch.input_ids, batch.decoder_ids)?;
+    let loss = loss::masked_cross_entropy(logits, batch.labels, batch_tokens);
+    let grads = GradientsParams::from_grads(loss.backward(), model);
+    Ok(PartResult { grads, loss })
+}
+
+/// Two single-thread pools, one per half. burn's CPU kernels parallelise through rayon; inside
+/// a one-thread pool they run inline on that thread, so each half keeps one core busy without
+/// handing work between threads (which measured slower than no parallelism at all).
+#[cfg(not(target_arch = "wasm32"))]
+fn half_pools() -> Option<&'static [rayon::ThreadPool; 2]> {
+    static POOLS: std::sync::OnceLock<Option<[rayon::ThreadPool; 2]>> = std::sync::OnceLock::new();
+    POOLS
+        .get_or_init(|| {
+            let pool = |i: usize| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .thread_name(move |_| format!("calt-train-half-{i}"))
+                    .build()
+                    .ok()
+            };
+            Some([pool(0)?, pool(1)?])
+        })
+        .as_ref()
+}
+
+/// Both halves of `pairs` at once, each on its own single-thread pool.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn two_halves(
+    model: &Seq2Seq,
+    pairs: &[(&[u32], &[u32])],
+    pad: u32,
+    dropout_seed: u64,
+    device: &Device,
+) -> Result<PartResult, ModelError> {
+    let batch_tokens = label_tokens(pairs);
+    let (first, second) = pairs.split_at(pairs.len() / 2);
+    // burn's autodiff graph links every tensor computed from the same parameter leaves, and a
+    // backward pass consumes that graph: each half gets leaves of its own (same ids, same
+    // values, no copy) so the two backward passes are independent.
+    let mine = model.clone().map(&mut FreshLeaves);
+    let other = model.clone().map(&mut FreshLeaves);
+    let Some([pool_a, pool_b]) = half_pools() else {
+        // No threads to be had: the whole batch on this one.
+        return part_gradients(model, pairs, pad, batch_tokens, dropout_seed, device);
+    };
+    let (a, b) = std::thread::scope(|scope| {
+        let helper = scope.spawn(move || {
+            pool_b.install(move || {
+                part_gradients(&other, second, pad, batch_tokens, !dropout_seed, device)
+            })
+        });
+        let a = pool_a
+            .install(move || part_gradients(&mine, first, pad, batch_tokens, dropout_seed, device));
+        let b = helper
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (a, b)
+    });
+    let (a, b) = (a?, b?);
+    let mut adder = GradientAdder {
+        a: a.grads,
+        b: b.grads,
+        sum: GradientsParams::new(),
+    };
+    model.visit(&mut adder);
+    Ok(PartResult {
+        grads: adder.sum,
+        loss: a.loss + b.loss,
+    })
+}
+
+/// The browser has no threads (the trainer never asks there): the whole batch at once.
+#[cfg(target_arch = "wasm32")]
+pub fn two_halves(
+    model: &Seq2Seq,
+    pairs: &[(&[u32], &[u32])],
+    pad: u32,
+    dropout_seed: u64,
+    device: &Device,
+) -> Result<PartResult, ModelError> {
+    let tokens = label_tokens(pairs);
+    part_gradients(model, pairs, pad, tokens, dropout_seed, device)
+}
+
+/// Labels of a batch that count in the loss (each target loses its first token).
+fn label_tokens(pairs: &[(&[u32], &[u32])]) -> usize {
+    pairs
+        .iter()
+        .map(|(_, target)| target.len().saturating_sub(1))
+        .sum()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+struct GradientAdder {
+    a: GradientsParams,
+    b: GradientsParams,
+    sum: GradientsParams,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl ModuleVisitor for GradientAdder {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let sum = match (self.a.remove::<D>(param.id), self.b.remove::<D>(param.id)) {
+            (Some(a), Some(b)) => a + b,
+            (Some(g), None) | (None, Some(g)) => g,
+            (None, None) => return,
+        };
+        self.sum.register(param.id, sum);
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// Replaces every parameter by a new autodiff leaf holding the same values under the same id.
+struct FreshLeaves;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl ModuleMapper for FreshLeaves {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let (id, tensor, mapper) = param.consume();
+        if !tensor.is_autodiff() {
+            return Param::from_mapped_value(id, tensor, mapper);
+        }
+        let leaf = Tensor::from_inner(tensor.inner()).require_grad();
+        Param::from_mapped_value(id, leaf, mapper)
+    }
+}
