@@ -9,6 +9,9 @@
 // Run by scripts/wasm-test.sh (which builds web/pkg and the CLI first). Environment:
 //   CALT_BIN      the calt binary (default: calt on PATH)
 //   CALT_E2E_OUT  folder for the work files and the screenshot (default: $CARGO_TARGET_DIR/calt-e2e)
+//   CALT_E2E_BUNDLE, CALT_E2E_TEST  a trained bundle and a test file to use instead of training
+//                 the tiny model (to compare the page's speed with the CLI's on a real model)
+//   CALT_E2E_WEBGPU=1  offer Chromium's software WebGPU adapter (SwiftShader) to the page
 
 import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync, copyFileSync, rmSync } from "node:fs";
@@ -37,10 +40,14 @@ function dataset(n, seed) {
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, "train_raw.txt"), dataset(600, 1));
-writeFileSync(join(out, "test_raw.txt"), dataset(48, 2));
-copyFileSync(join(repo, "configs/gf17_addition/lexer.yaml"), join(out, "lexer.yaml"));
-writeFileSync(join(out, "train.yaml"), `model:
+const given = process.env.CALT_E2E_BUNDLE && process.env.CALT_E2E_TEST;
+const run = (args) => execFileSync(calt, args, { cwd: out, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+
+if (!given) {
+  writeFileSync(join(out, "train_raw.txt"), dataset(600, 1));
+  writeFileSync(join(out, "test_raw.txt"), dataset(48, 2));
+  copyFileSync(join(repo, "configs/gf17_addition/lexer.yaml"), join(out, "lexer.yaml"));
+  writeFileSync(join(out, "train.yaml"), `model:
   model_type: generic
   num_encoder_layers: 1
   num_encoder_heads: 2
@@ -74,12 +81,11 @@ data:
   num_test_samples: -1
 `);
 
-const run = (args) => execFileSync(calt, args, { cwd: out, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-
-log("training a tiny model with", calt);
-run(["train", "--config", "train.yaml", "--device", "cpu", "--output", "run"]);
-const bundle = join(out, "run", "model.safetensors");
-const testFile = join(out, "test_raw.txt");
+  log("training a tiny model with", calt);
+  run(["train", "--config", "train.yaml", "--device", "cpu", "--output", "run"]);
+}
+const bundle = given ? resolve(process.env.CALT_E2E_BUNDLE) : join(out, "run", "model.safetensors");
+const testFile = given ? resolve(process.env.CALT_E2E_TEST) : join(out, "test_raw.txt");
 
 // ---- 2. what the CLI says ----
 const evalOut = run(["eval", "--model", bundle, "--data", testFile, "--device", "cpu", "--output", join(out, "cli_eval.json")]);
@@ -108,7 +114,8 @@ const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   headless: true,
   args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-default-apps"],
+    "--disable-component-update", "--no-first-run", "--disable-default-apps",
+    ...(process.env.CALT_E2E_WEBGPU === "1" ? ["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader"] : [])],
 });
 let failed = false;
 try {

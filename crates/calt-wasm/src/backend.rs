@@ -2,6 +2,7 @@
 //! when the browser gives an adapter, else burn's CPU backend (flex) compiled to wasm.
 
 use burn::tensor::Device;
+use std::cell::RefCell;
 
 use crate::error::PlaygroundError;
 
@@ -66,16 +67,30 @@ pub async fn select(choice: BackendChoice) -> Result<Backend, PlaygroundError> {
     }
 }
 
+thread_local! {
+    /// burn registers one runtime per WebGPU device and refuses a second registration, so the
+    /// first successful initialisation serves every later model load in this worker (a second
+    /// bundle, or a retry after a bad one).
+    static WEBGPU_DEVICE: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
 /// Only `navigator.gpu` with an adapter counts: asking wgpu without one would fall back to
 /// WebGL, which burn's compute kernels cannot use.
 async fn webgpu() -> Result<Backend, String> {
-    if !has_webgpu_adapter().await {
-        return Err("navigator.gpu gave no adapter".into());
-    }
-    let device = Device::wgpu_options()
-        .init_async()
-        .await
-        .map_err(|e| e.to_string())?;
+    let device = match WEBGPU_DEVICE.with(|d| d.borrow().clone()) {
+        Some(device) => device,
+        None => {
+            if !has_webgpu_adapter().await {
+                return Err("navigator.gpu gave no adapter".into());
+            }
+            let device = Device::wgpu_options()
+                .init_async()
+                .await
+                .map_err(|e| e.to_string())?;
+            WEBGPU_DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
+            device
+        }
+    };
     Ok(Backend {
         device,
         name: "webgpu (burn wgpu)".into(),

@@ -221,7 +221,7 @@ async fn auto_backend_runs_and_says_which_it_chose() {
 async fn webgpu_backend_equals_the_cpu_or_says_it_is_unavailable() {
     let f = common::bundle();
     let expected = common::expected_generations(&f, common::TEST_TEXT);
-    let pg = match Playground::load(f.bytes, Some("webgpu".into())).await {
+    let pg = match Playground::load(f.bytes.clone(), Some("webgpu".into())).await {
         Ok(pg) => pg,
         Err(e) => {
             let e = message(e);
@@ -231,6 +231,12 @@ async fn webgpu_backend_equals_the_cpu_or_says_it_is_unavailable() {
     };
     assert!(pg.backend().starts_with("webgpu"), "{}", pg.backend());
     web_sys::console::log_1(&"webgpu backend ran".into());
+    // A second load in the same worker (another bundle, a retry) reuses the WebGPU device.
+    let again = Playground::load(f.bytes.clone(), Some("webgpu".into()))
+        .await
+        .map_err(message)
+        .unwrap();
+    assert!(again.backend().starts_with("webgpu"), "{}", again.backend());
     let result = JsFuture::from(pg.evaluate(
         "test_raw.txt".into(),
         common::TEST_TEXT.into(),

@@ -374,9 +374,28 @@ pub fn generate_all(
     let mut order: Vec<usize> = (0..inputs.len()).collect();
     order.sort_by_key(|&i| inputs[i].len());
     let mut out = vec![Vec::new(); inputs.len()];
-    for chunk in order.chunks(batch_size.max(1)) {
+    let run = |model: &Seq2Seq, chunk: &&[usize]| {
         let rows: Vec<&[u32]> = chunk.iter().map(|&i| inputs[i]).collect();
-        for (&i, g) in chunk.iter().zip(generate(model, &rows, config, device)?) {
+        generate(model, &rows, config, device)
+    };
+    // On the CPU backend, batches go alternately to two threads (as training's batch halves
+    // do), split finer when there are fewer than two.
+    #[cfg(not(target_arch = "wasm32"))]
+    if device.clone().without_autodiff() == Device::flex() && inputs.len() >= 2 {
+        let size = batch_size.max(1).min(inputs.len().div_ceil(2));
+        let chunks: Vec<&[usize]> = order.chunks(size).collect();
+        if let Some(results) = parallel::alternate_over_two_threads(model, &chunks, run) {
+            for (chunk, generated) in chunks.iter().zip(results) {
+                for (&i, g) in chunk.iter().zip(generated?) {
+                    out[i] = g;
+                }
+                progress(chunk.len());
+            }
+            return Ok(out);
+        }
+    }
+    for chunk in order.chunks(batch_size.max(1)) {
+        for (&i, g) in chunk.iter().zip(run(model, &chunk)?) {
             out[i] = g;
         }
         progress(chunk.len());

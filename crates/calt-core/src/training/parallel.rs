@@ -38,6 +38,49 @@ pub fn part_gradients(
     Ok(PartResult { grads, loss })
 }
 
+/// `work` on every item, alternate items on the two single-thread pools (see [`half_pools`]),
+/// results in item order. `None` when the pools cannot be had.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn alternate_over_two_threads<T: Sync, R: Send>(
+    model: &Seq2Seq,
+    items: &[T],
+    work: impl Fn(&Seq2Seq, &T) -> R + Sync,
+) -> Option<Vec<R>> {
+    let [pool_a, pool_b] = half_pools()?;
+    let other = model.clone();
+    let work = &work;
+    let (even, odd) = std::thread::scope(|scope| {
+        let helper = scope.spawn(move || {
+            pool_b.install(move || {
+                items
+                    .iter()
+                    .skip(1)
+                    .step_by(2)
+                    .map(|item| work(&other, item))
+                    .collect::<Vec<R>>()
+            })
+        });
+        let even: Vec<R> = pool_a.install(|| {
+            items
+                .iter()
+                .step_by(2)
+                .map(|item| work(model, item))
+                .collect()
+        });
+        let odd = helper
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (even, odd)
+    });
+    let mut out = Vec::with_capacity(items.len());
+    let mut odd = odd.into_iter();
+    for r in even {
+        out.push(r);
+        out.extend(odd.next());
+    }
+    Some(out)
+}
+
 /// Two single-thread pools, one per half. burn's CPU kernels parallelise through rayon; inside
 /// a one-thread pool they run inline on that thread, so each half keeps one core busy without
 /// handing work between threads (which measured slower than no parallelism at all).
