@@ -46,7 +46,7 @@ impl ModuleVisitor for Collect<'_> {
             .get::<D>(param.id)
             .expect("every parameter has a gradient");
         self.out
-            .push(g.into_data().convert::<f32>().to_vec().unwrap());
+            .push(g.into_data().convert::<f32>().try_into_vec().unwrap());
     }
 }
 
