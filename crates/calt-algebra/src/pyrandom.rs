@@ -58,6 +58,20 @@ fn twisted_word(current: u32, next: u32, ahead: u32) -> u32 {
     ahead ^ (y >> 1) ^ ((y & 1).wrapping_neg() & MATRIX_A)
 }
 
+/// The key `random.seed(n)` passes to `init_by_array`: `n` cut into 32-bit words, least
+/// significant first (0 gives one zero word), and how many there are.
+fn key_words(seed: u128) -> ([u32; 4], usize) {
+    let mut key = [0u32; 4];
+    let mut len = 0;
+    let mut n = seed;
+    while n != 0 {
+        key[len] = n as u32;
+        len += 1;
+        n >>= 32;
+    }
+    (key, len.max(1))
+}
+
 #[inline]
 fn temper(mut y: u32) -> u32 {
     y ^= y >> 11;
@@ -69,16 +83,8 @@ fn temper(mut y: u32) -> u32 {
 impl PyRandom {
     /// `random.seed(n)` for a non-negative integer `n` (CALT's per-sample seeds are 128-bit).
     pub fn new(seed: u128) -> Self {
-        // Python cuts |n| into 32-bit words, least significant first; 0 becomes one zero word.
-        let mut key = [0u32; 4];
-        let mut len = 0;
-        let mut n = seed;
-        while n != 0 {
-            key[len] = n as u32;
-            len += 1;
-            n >>= 32;
-        }
-        Self::from_key(&key[..len.max(1)])
+        let (key, len) = key_words(seed);
+        Self::from_key(&key[..len])
     }
 
     /// MT19937 `init_by_array`, as CPython's `random_seed` calls it, for keys shorter than
@@ -139,15 +145,7 @@ impl PyRandom {
         // (a multiple of every key length, 1 to 4).
         let mut addend = [[0u32; SEED_LANES]; 12];
         for (lane, &seed) in seeds.iter().enumerate() {
-            let mut key = [0u32; 4];
-            let mut len = 0;
-            let mut n = seed;
-            while n != 0 {
-                key[len] = n as u32;
-                len += 1;
-                n >>= 32;
-            }
-            let len = len.max(1);
+            let (key, len) = key_words(seed);
             for (step, row) in addend.iter_mut().enumerate() {
                 let j = step % len;
                 row[lane] = key[j].wrapping_add(j as u32);

@@ -316,13 +316,38 @@ exit 3
 
 #[test]
 fn external_generator_that_hangs() {
-    let script = r#"read seed; echo '{"problem": "1", "answer": "2"}'
+    // The hanging work runs in a grandchild: stopping the generator must stop it too.
+    let scratch = tempfile::tempdir().unwrap();
+    let pid_file = scratch.path().join("sleeper.pid");
+    let script = format!(
+        r#"read seed; echo '{{"problem": "1", "answer": "2"}}'
 echo "thinking" >&2
-sleep 30
-"#;
+sleep 30 &
+echo $! > {}
+wait
+"#,
+        pid_file.display()
+    );
     let start = std::time::Instant::now();
-    let err = external_failure(script, "1");
+    let err = external_failure(&script, "1");
     assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+    let sleeper = std::fs::read_to_string(&pid_file).unwrap();
+    let proc_dir = std::path::Path::new("/proc").join(sleeper.trim());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    // Gone, or a zombie waiting for init to reap it.
+    let stopped = || {
+        std::fs::read_to_string(proc_dir.join("stat")).map_or(true, |stat| {
+            stat.split(") ").nth(1).is_some_and(|r| r.starts_with('Z'))
+        })
+    };
+    while !stopped() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        stopped(),
+        "the generator's grandchild {} still runs",
+        sleeper.trim()
+    );
     assert!(err.contains("no answer within 1 s"), "{err}");
     assert!(
         err.contains("seed 70833640771474551673281816524032571370"),

@@ -202,12 +202,16 @@ fn keep_tail(stderr: impl Read, tail: Arc<Mutex<VecDeque<u8>>>) {
     }
 }
 
-/// Stops the child and everything in its process group.
+/// Stops the child and everything in its process group (the child leads its own group).
+///
+/// `pkill -g`, not `kill -KILL -PGID`: Debian 12's procps 4.0.2 `kill` mis-parses a negative
+/// process-group argument and signals every process the user may signal.
 fn kill_group(child: &mut Child) {
     #[cfg(unix)]
     {
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", child.id())])
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-g", &child.id().to_string()])
+            .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
     }

@@ -112,28 +112,18 @@ pub fn two_halves(
 ) -> Result<PartResult, ModelError> {
     let batch_tokens = label_tokens(pairs);
     let (first, second) = pairs.split_at(pairs.len() / 2);
-    // burn's autodiff graph links every tensor computed from the same parameter leaves, and a
-    // backward pass consumes that graph: each half gets leaves of its own (same ids, same
-    // values, no copy) so the two backward passes are independent.
-    let mine = model.clone().map(&mut FreshLeaves);
-    let other = model.clone().map(&mut FreshLeaves);
-    let Some([pool_a, pool_b]) = half_pools() else {
+    let halves = [(first, dropout_seed), (second, !dropout_seed)];
+    let results = alternate_over_two_threads(model, &halves, |model, (rows, seed)| {
+        // burn's autodiff graph links every tensor computed from the same parameter leaves,
+        // and a backward pass consumes that graph: each half gets leaves of its own (same ids,
+        // same values, no copy) so the two backward passes are independent.
+        let own = model.clone().map(&mut FreshLeaves);
+        part_gradients(&own, rows, pad, batch_tokens, *seed, device)
+    });
+    let Some([a, b]) = results.map(<[_; 2]>::try_from).and_then(Result::ok) else {
         // No threads to be had: the whole batch on this one.
         return part_gradients(model, pairs, pad, batch_tokens, dropout_seed, device);
     };
-    let (a, b) = std::thread::scope(|scope| {
-        let helper = scope.spawn(move || {
-            pool_b.install(move || {
-                part_gradients(&other, second, pad, batch_tokens, !dropout_seed, device)
-            })
-        });
-        let a = pool_a
-            .install(move || part_gradients(&mine, first, pad, batch_tokens, dropout_seed, device));
-        let b = helper
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (a, b)
-    });
     let (a, b) = (a?, b?);
     let mut adder = GradientAdder {
         a: a.grads,
