@@ -76,7 +76,9 @@ fn two_halves_give_the_whole_batch_loss_and_gradients() {
     let tokens: usize = pairs.iter().map(|p| p.1.len() - 1).sum();
 
     let whole = part_gradients(&model, &pairs, 0, tokens, 1, &device).unwrap();
-    let halves = two_halves(&model, &pairs, 0, 1, &device).unwrap();
+    let halves = two_halves(&model, &pairs, 0, tokens, 1, &device)
+        .expect("two threads are available natively")
+        .unwrap();
 
     let (lw, lh) = (scalar(&whole.loss), scalar(&halves.loss));
     assert!(

@@ -86,6 +86,13 @@ impl HostBatch {
     pub fn padded_tokens(&self) -> usize {
         self.batch * (self.input_len + self.target_len)
     }
+
+    /// [`HostBatch::padded_tokens`] of the batch `pairs` would collate to, without collating.
+    pub fn padded_tokens_of(pairs: &[(&[u32], &[u32])]) -> usize {
+        let s = pairs.iter().map(|p| p.0.len()).max().unwrap_or(1).max(1);
+        let t = pairs.iter().map(|p| p.1.len()).max().unwrap_or(2).max(2);
+        pairs.len() * (s + t - 1)
+    }
 }
 
 /// How many consecutive batches are sorted by length together: large enough to cut padding,

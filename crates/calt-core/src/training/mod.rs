@@ -277,23 +277,17 @@ impl Trainer {
             .iter()
             .map(|&i| (self.data[i].0.as_slice(), self.data[i].1.as_slice()))
             .collect();
-        let host = HostBatch::collate(&pairs, self.pad);
         // Dropout masks depend on (seed, step) only, so a resumed run draws the same ones.
         let step_seed = mix(self.settings.seed, self.step);
         let model = self.model.take().expect("model is present between steps");
-        let computed = if self.two_halves && pairs.len() >= 2 {
-            parallel::two_halves(&model, &pairs, self.pad, step_seed, &self.device)
-        } else {
-            self.device.seed(step_seed);
-            parallel::part_gradients(
-                &model,
-                &pairs,
-                self.pad,
-                host.label_tokens,
-                step_seed,
-                &self.device,
-            )
-        };
+        let computed = parallel::batch_gradients(
+            &model,
+            &pairs,
+            self.pad,
+            step_seed,
+            &self.device,
+            self.two_halves,
+        );
         let parallel::PartResult { grads, loss } = match computed {
             Ok(r) => r,
             Err(e) => {
@@ -312,8 +306,8 @@ impl Trainer {
             lr,
             loss: loss.inner(),
             grad_norm,
-            samples: host.batch,
-            padded_tokens: host.padded_tokens(),
+            samples: pairs.len(),
+            padded_tokens: HostBatch::padded_tokens_of(&pairs),
         })
     }
 }

@@ -101,16 +101,42 @@ fn half_pools() -> Option<&'static [rayon::ThreadPool; 2]> {
         .as_ref()
 }
 
-/// Both halves of `pairs` at once, each on its own single-thread pool.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn two_halves(
+/// The gradients and loss of a whole batch: as two halves on two threads when `split` asks
+/// for it (native builds; the browser has no threads), else in one pass on this thread.
+pub fn batch_gradients(
     model: &Seq2Seq,
     pairs: &[(&[u32], &[u32])],
     pad: u32,
     dropout_seed: u64,
     device: &Device,
+    split: bool,
 ) -> Result<PartResult, ModelError> {
     let batch_tokens = label_tokens(pairs);
+    #[cfg(not(target_arch = "wasm32"))]
+    if split
+        && pairs.len() >= 2
+        && let Some(result) = two_halves(model, pairs, pad, batch_tokens, dropout_seed, device)
+    {
+        return result;
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = split;
+    // burn's own sampler draws dropout masks on devices other than the CPU.
+    device.seed(dropout_seed);
+    part_gradients(model, pairs, pad, batch_tokens, dropout_seed, device)
+}
+
+/// Both halves of `pairs` at once, each on its own single-thread pool; `None` when the pools
+/// cannot be had.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn two_halves(
+    model: &Seq2Seq,
+    pairs: &[(&[u32], &[u32])],
+    pad: u32,
+    batch_tokens: usize,
+    dropout_seed: u64,
+    device: &Device,
+) -> Option<Result<PartResult, ModelError>> {
     let (first, second) = pairs.split_at(pairs.len() / 2);
     let halves = [(first, dropout_seed), (second, !dropout_seed)];
     let results = alternate_over_two_threads(model, &halves, |model, (rows, seed)| {
@@ -119,11 +145,17 @@ pub fn two_halves(
         // same values, no copy) so the two backward passes are independent.
         let own = model.clone().map(&mut FreshLeaves);
         part_gradients(&own, rows, pad, batch_tokens, *seed, device)
-    });
-    let Some([a, b]) = results.map(<[_; 2]>::try_from).and_then(Result::ok) else {
-        // No threads to be had: the whole batch on this one.
-        return part_gradients(model, pairs, pad, batch_tokens, dropout_seed, device);
-    };
+    })?;
+    let [a, b] = <[_; 2]>::try_from(results).ok()?;
+    Some(add_halves(model, a, b))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn add_halves(
+    model: &Seq2Seq,
+    a: Result<PartResult, ModelError>,
+    b: Result<PartResult, ModelError>,
+) -> Result<PartResult, ModelError> {
     let (a, b) = (a?, b?);
     let mut adder = GradientAdder {
         a: a.grads,
@@ -135,19 +167,6 @@ pub fn two_halves(
         grads: adder.sum,
         loss: a.loss + b.loss,
     })
-}
-
-/// The browser has no threads (the trainer never asks there): the whole batch at once.
-#[cfg(target_arch = "wasm32")]
-pub fn two_halves(
-    model: &Seq2Seq,
-    pairs: &[(&[u32], &[u32])],
-    pad: u32,
-    dropout_seed: u64,
-    device: &Device,
-) -> Result<PartResult, ModelError> {
-    let tokens = label_tokens(pairs);
-    part_gradients(model, pairs, pad, tokens, dropout_seed, device)
 }
 
 /// Labels of a batch that count in the loss (each target loses its first token).
