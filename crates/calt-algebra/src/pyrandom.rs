@@ -29,7 +29,7 @@ impl std::fmt::Debug for PyRandom {
 }
 
 /// Seeds initialised side by side by [`PyRandom::new_many`].
-pub const SEED_LANES: usize = 8;
+pub const SEED_LANES: usize = 16;
 
 /// `init_genrand(19650218)`, the table `init_by_array` starts from for every seed.
 const INIT_TABLE: [u32; N] = init_genrand(19650218);
@@ -80,6 +80,115 @@ fn temper(mut y: u32) -> u32 {
     y ^ (y >> 18)
 }
 
+/// One step of `init_by_array` on every lane: `row = (row ^ f(prev) * mul) + add`, returning
+/// the new row (the next step's `prev`). Written over plain arrays so the compiler vectorises
+/// it on any target.
+#[inline(always)]
+fn mix_lanes(
+    row: &mut [u32; SEED_LANES],
+    prev: &[u32; SEED_LANES],
+    mul: u32,
+    add: &[u32; SEED_LANES],
+) -> [u32; SEED_LANES] {
+    let mut out = [0u32; SEED_LANES];
+    for l in 0..SEED_LANES {
+        let p = prev[l];
+        out[l] = (row[l] ^ (p ^ (p >> 30)).wrapping_mul(mul)).wrapping_add(add[l]);
+    }
+    *row = out;
+    out
+}
+
+/// MT19937 `init_by_array` on [`SEED_LANES`] keys at once, as CPython's `random.seed` calls
+/// it. `scratch` holds the first pass (`scratch[i][lane]`); each word of the final state is
+/// handed to `emit(i, row)` as the second pass computes it (`mt[0]`, which Python sets to
+/// `0x80000000` afterwards, is not emitted), so callers write it straight to where it is used.
+fn init_by_array_lanes(
+    seeds: &[u128; SEED_LANES],
+    scratch: &mut [[u32; SEED_LANES]; N],
+    mut emit: impl FnMut(usize, &[u32; SEED_LANES]),
+) {
+    // The first pass adds `key[j] + j` at step `s`, with `j = s % key length`; 12 is a
+    // multiple of every key length (1 to 4 words), so 12 rows cover all steps.
+    let mut addend = [[0u32; SEED_LANES]; 12];
+    for (lane, &seed) in seeds.iter().enumerate() {
+        let (key, len) = key_words(seed);
+        for (step, row) in addend.iter_mut().enumerate() {
+            let j = step % len;
+            row[lane] = key[j].wrapping_add(j as u32);
+        }
+    }
+    // First pass: N steps over i = 1, 2, …, N-1, then i = 1 again after mt[0] = mt[N-1].
+    let mut prev = [INIT_TABLE[0]; SEED_LANES];
+    for i in 1..N {
+        scratch[i] = [INIT_TABLE[i]; SEED_LANES];
+        prev = mix_lanes(&mut scratch[i], &prev, 1664525, &addend[(i - 1) % 12]);
+    }
+    scratch[0] = prev;
+    prev = mix_lanes(&mut scratch[1], &prev, 1664525, &addend[(N - 1) % 12]);
+    // Second pass: N-1 steps over i = 2, …, N-1, then i = 1 after mt[0] = mt[N-1]; it
+    // subtracts i. Word 1 is read by its final step, so it is emitted then.
+    let word1 = scratch[1];
+    for (i, row) in scratch.iter_mut().enumerate().skip(2) {
+        let minus_i = [(i as u32).wrapping_neg(); SEED_LANES];
+        prev = mix_lanes(row, &prev, 1566083941, &minus_i);
+        emit(i, &prev);
+    }
+    let mut row1 = word1;
+    prev = mix_lanes(
+        &mut row1,
+        &prev,
+        1566083941,
+        &[1u32.wrapping_neg(); SEED_LANES],
+    );
+    emit(1, &prev);
+}
+
+/// Seeds up to [`SEED_LANES`] generators at a time, reusing its buffers.
+///
+/// Seeding is a serial chain of 1247 multiply steps per seed; running [`SEED_LANES`]
+/// independent chains side by side keeps the CPU's multipliers (and vector units) busy instead
+/// of waiting on one chain. The final words go straight into the generators, which are reused
+/// from batch to batch (each holds 2.5 KB of state: copying it around cost as much as seeding).
+pub struct SeedBatch {
+    scratch: Box<[[u32; SEED_LANES]; N]>,
+    rngs: Vec<PyRandom>,
+}
+
+impl Default for SeedBatch {
+    fn default() -> Self {
+        SeedBatch {
+            scratch: Box::new([[0; SEED_LANES]; N]),
+            rngs: vec![PyRandom::new(0); SEED_LANES],
+        }
+    }
+}
+
+impl SeedBatch {
+    /// `random.seed(seeds[k])` on generator `k`, for up to [`SEED_LANES`] seeds.
+    pub fn seed(&mut self, seeds: &[u128]) -> &mut [PyRandom] {
+        assert!(
+            seeds.len() <= SEED_LANES,
+            "SeedBatch::seed: {} seeds, at most {SEED_LANES}",
+            seeds.len()
+        );
+        let mut lanes = [0u128; SEED_LANES];
+        lanes[..seeds.len()].copy_from_slice(seeds);
+        let rngs = &mut self.rngs[..seeds.len()];
+        init_by_array_lanes(&lanes, &mut self.scratch, |i, row| {
+            for (rng, &word) in rngs.iter_mut().zip(row) {
+                rng.mt[i] = word;
+            }
+        });
+        for rng in rngs.iter_mut() {
+            rng.mt[0] = 0x8000_0000;
+            rng.index = N;
+            rng.twist_pending = false;
+        }
+        rngs
+    }
+}
+
 impl PyRandom {
     /// `random.seed(n)` for a non-negative integer `n` (CALT's per-sample seeds are 128-bit).
     pub fn new(seed: u128) -> Self {
@@ -127,77 +236,12 @@ impl PyRandom {
     }
 
     /// `random.seed(n)` for many seeds at once: the same generators as [`PyRandom::new`] on
-    /// each, several times faster. Seeding is a serial chain of 1247 multiply steps per seed;
-    /// running [`SEED_LANES`] independent chains side by side keeps the CPU's multipliers (and
-    /// vector units) busy instead of waiting on one chain.
+    /// each, several times faster (see [`SeedBatch`], which also avoids the copies).
     pub fn new_many(seeds: &[u128]) -> Vec<Self> {
-        let mut out = Vec::with_capacity(seeds.len());
-        for chunk in seeds.chunks(SEED_LANES) {
-            let mut lanes = [0u128; SEED_LANES];
-            lanes[..chunk.len()].copy_from_slice(chunk);
-            out.extend(Self::seed_lanes(&lanes).into_iter().take(chunk.len()));
-        }
-        out
-    }
-
-    fn seed_lanes(seeds: &[u128; SEED_LANES]) -> Vec<Self> {
-        // Key words per lane, and the first pass's addend `key[j] + j` for each step modulo 12
-        // (a multiple of every key length, 1 to 4).
-        let mut addend = [[0u32; SEED_LANES]; 12];
-        for (lane, &seed) in seeds.iter().enumerate() {
-            let (key, len) = key_words(seed);
-            for (step, row) in addend.iter_mut().enumerate() {
-                let j = step % len;
-                row[lane] = key[j].wrapping_add(j as u32);
-            }
-        }
-        let mut st = [[0u32; SEED_LANES]; N];
-        for (row, &v) in st.iter_mut().zip(INIT_TABLE.iter()) {
-            *row = [v; SEED_LANES];
-        }
-        let first =
-            |st: &mut [[u32; SEED_LANES]; N], i: usize, prev: [u32; SEED_LANES], step: usize| {
-                let add = &addend[step % 12];
-                for l in 0..SEED_LANES {
-                    let p = prev[l];
-                    st[i][l] =
-                        (st[i][l] ^ (p ^ (p >> 30)).wrapping_mul(1664525)).wrapping_add(add[l]);
-                }
-            };
-        for i in 1..N {
-            let prev = st[i - 1];
-            first(&mut st, i, prev, i - 1);
-        }
-        st[0] = st[N - 1];
-        let prev = st[0];
-        first(&mut st, 1, prev, N - 1);
-        let second = |st: &mut [[u32; SEED_LANES]; N], i: usize, prev: [u32; SEED_LANES]| {
-            for l in 0..SEED_LANES {
-                let p = prev[l];
-                st[i][l] =
-                    (st[i][l] ^ (p ^ (p >> 30)).wrapping_mul(1566083941)).wrapping_sub(i as u32);
-            }
-        };
-        for i in 2..N {
-            let prev = st[i - 1];
-            second(&mut st, i, prev);
-        }
-        st[0] = st[N - 1];
-        let prev = st[0];
-        second(&mut st, 1, prev);
-        (0..SEED_LANES)
-            .map(|l| {
-                let mut mt = [0u32; N];
-                for (word, row) in mt.iter_mut().zip(st.iter()) {
-                    *word = row[l];
-                }
-                mt[0] = 0x8000_0000;
-                PyRandom {
-                    mt,
-                    index: N,
-                    twist_pending: false,
-                }
-            })
+        let mut batch = SeedBatch::default();
+        seeds
+            .chunks(SEED_LANES)
+            .flat_map(|chunk| batch.seed(chunk).to_vec())
             .collect()
     }
 

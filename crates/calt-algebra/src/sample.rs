@@ -32,39 +32,48 @@ impl Value {
     /// CALT's text rendering: a flat list joins with ` | `; a list holding lists joins each
     /// inner list with ` | ` and then everything with ` || `. Deeper levels are refused.
     pub fn render(&self) -> Result<String, String> {
-        match self {
-            Value::Str(s) => Ok(s.clone()),
-            Value::List(items) => {
-                if !items.iter().any(|v| matches!(v, Value::List(_))) {
-                    let parts: Vec<&str> = items
-                        .iter()
-                        .map(|v| match v {
-                            Value::Str(s) => s.as_str(),
-                            Value::List(_) => unreachable!("checked above"),
-                        })
-                        .collect();
-                    return Ok(parts.join(" | "));
-                }
-                let mut parts = Vec::with_capacity(items.len());
-                for v in items {
-                    match v {
-                        Value::Str(s) => parts.push(s.clone()),
-                        Value::List(inner) => {
-                            let mut strs = Vec::with_capacity(inner.len());
-                            for x in inner {
-                                match x {
-                                    Value::Str(s) => strs.push(s.as_str()),
-                                    Value::List(_) => {
-                                        return Err("nesting deeper than 2 levels".into());
-                                    }
-                                }
-                            }
-                            parts.push(strs.join(" | "));
+        let mut out = String::new();
+        self.render_into(&mut out)?;
+        Ok(out)
+    }
+
+    /// [`Value::render`], appended to `out` (on error `out` may hold part of the text).
+    pub fn render_into(&self, out: &mut String) -> Result<(), String> {
+        let items = match self {
+            Value::Str(s) => {
+                out.push_str(s);
+                return Ok(());
+            }
+            Value::List(items) => items,
+        };
+        let nested = items.iter().any(|v| matches!(v, Value::List(_)));
+        for (i, v) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(if nested { " || " } else { " | " });
+            }
+            match v {
+                Value::Str(s) => out.push_str(s),
+                Value::List(inner) => {
+                    for (k, x) in inner.iter().enumerate() {
+                        if k > 0 {
+                            out.push_str(" | ");
+                        }
+                        match x {
+                            Value::Str(s) => out.push_str(s),
+                            Value::List(_) => return Err("nesting deeper than 2 levels".into()),
                         }
                     }
                 }
-                Ok(parts.join(" || "))
             }
+        }
+        Ok(())
+    }
+
+    /// Bytes of text in the value, a capacity hint for rendering it.
+    fn text_len(&self) -> usize {
+        match self {
+            Value::Str(s) => s.len(),
+            Value::List(items) => items.iter().map(|v| v.text_len() + 4).sum(),
         }
     }
 
@@ -88,6 +97,11 @@ impl Value {
 
 fn write_json_string(s: &str, out: &mut String) {
     out.push('"');
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -123,16 +137,17 @@ impl Sample {
 
     /// `PROBLEM # ANSWER` (no newline).
     pub fn text_line(&self) -> Result<String, String> {
-        Ok(format!(
-            "{} # {}",
-            self.problem.render()?,
-            self.answer.render()?
-        ))
+        let mut line = String::with_capacity(self.problem.text_len() + self.answer.text_len() + 3);
+        self.problem.render_into(&mut line)?;
+        line.push_str(" # ");
+        self.answer.render_into(&mut line)?;
+        Ok(line)
     }
 
     /// `{"problem": …, "answer": …}` (no newline).
     pub fn json_line(&self) -> String {
-        let mut s = String::from("{\"problem\": ");
+        let mut s = String::with_capacity(self.problem.text_len() + self.answer.text_len() + 32);
+        s.push_str("{\"problem\": ");
         self.problem.write_json(&mut s);
         s.push_str(", \"answer\": ");
         self.answer.write_json(&mut s);

@@ -45,7 +45,7 @@ impl Task for GfAddition {
         let Some((sample, values, sums)) = self.draw_lists(rng) else {
             return Ok(None);
         };
-        let mut stats = SampleStats::default();
+        let mut stats = SampleStats::with_capacity(10);
         stats.push_list("problem", &values);
         stats.push_list("answer", &sums);
         Ok(Some((sample, stats)))
@@ -56,12 +56,14 @@ impl GfAddition {
     /// The sample, plus its entries and prefix sums as numbers for the statistics.
     fn draw_lists(&self, rng: &mut PyRandom) -> Option<(Sample, Vec<f64>, Vec<f64>)> {
         let p = self.prime as i64;
-        let len = rng.randint(i64::from(self.min_length), i64::from(self.max_length));
-        let mut problem = String::new();
-        let mut answer = String::new();
+        let len = rng.randint(i64::from(self.min_length), i64::from(self.max_length)) as usize;
+        // Entries are at most 19 digits; one allocation per string.
+        let mut problem = String::with_capacity(len * 4);
+        let mut answer = String::with_capacity(len * 4);
+        let mut digits = itoa::Buffer::new();
         let mut s: u64 = 0;
-        let mut values = Vec::with_capacity(len as usize);
-        let mut sums = Vec::with_capacity(len as usize);
+        let mut values = Vec::with_capacity(len);
+        let mut sums = Vec::with_capacity(len);
         for i in 0..len {
             let n = rng.randint(0, p - 1) as u64;
             s = (s + n) % self.prime;
@@ -69,8 +71,8 @@ impl GfAddition {
                 problem.push(',');
                 answer.push(',');
             }
-            problem.push_str(&n.to_string());
-            answer.push_str(&s.to_string());
+            problem.push_str(digits.format(n));
+            answer.push_str(digits.format(s));
             values.push(n as f64);
             sums.push(s as f64);
         }

@@ -17,6 +17,13 @@ pub struct SampleStats {
 }
 
 impl SampleStats {
+    /// Room for `entries` statistics without reallocating.
+    pub fn with_capacity(entries: usize) -> Self {
+        SampleStats {
+            entries: Vec::with_capacity(entries),
+        }
+    }
+
     pub fn push(&mut self, category: &'static str, metric: &'static str, value: f64) {
         self.entries.push(StatEntry {
             category,

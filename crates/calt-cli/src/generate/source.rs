@@ -3,9 +3,9 @@
 //! not depend on how many workers there are.
 
 use anyhow::Context;
-use calt_algebra::pyrandom::SEED_LANES;
+use calt_algebra::pyrandom::{SEED_LANES, SeedBatch};
 use calt_algebra::tasks::SampleStats;
-use calt_algebra::{PyRandom, Sample, TaskSpec};
+use calt_algebra::{Sample, TaskSpec};
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -77,32 +77,38 @@ impl SampleSource for BuiltinSource {
     ) -> anyhow::Result<Vec<Option<Generated>>> {
         let task = self.task.as_task();
         let name = self.task.name();
-        self.pool.install(|| {
+        let results: Vec<Vec<anyhow::Result<Option<Generated>>>> = self.pool.install(|| {
             jobs.par_chunks(SEED_LANES)
-                .flat_map_iter(|chunk| {
+                .map_init(SeedBatch::default, |seeder, chunk| {
                     // Seeds are set up a chunk at a time (several times faster than one by
                     // one); each sample is charged an equal share of that time.
                     let start = Instant::now();
-                    let seeds: Vec<u128> = chunk.iter().map(|job| job.seed).collect();
-                    let rngs = PyRandom::new_many(&seeds);
+                    let mut seeds = [0u128; SEED_LANES];
+                    for (seed, job) in seeds.iter_mut().zip(chunk) {
+                        *seed = job.seed;
+                    }
+                    let rngs = seeder.seed(&seeds[..chunk.len()]);
                     let seeding = start.elapsed().as_secs_f64() / chunk.len() as f64;
-                    chunk.iter().zip(rngs).map(move |(job, mut rng)| {
-                        let start = Instant::now();
-                        let result = task.draw(&mut rng);
-                        let seconds = seeding + start.elapsed().as_secs_f64();
-                        let generated = result.with_context(|| {
-                            format!(
-                                "task {name}, split {split}, index {} (seed {})",
-                                job.index, job.seed
-                            )
-                        })?;
-                        Ok(
-                            generated
-                                .map(|(sample, stats)| Generated::new(&sample, stats, seconds)),
-                        )
-                    })
+                    chunk
+                        .iter()
+                        .zip(rngs.iter_mut())
+                        .map(|(job, rng)| {
+                            let start = Instant::now();
+                            let result = task.draw(rng);
+                            let seconds = seeding + start.elapsed().as_secs_f64();
+                            let generated = result.with_context(|| {
+                                format!(
+                                    "task {name}, split {split}, index {} (seed {})",
+                                    job.index, job.seed
+                                )
+                            })?;
+                            Ok(generated
+                                .map(|(sample, stats)| Generated::new(&sample, stats, seconds)))
+                        })
+                        .collect()
                 })
                 .collect()
-        })
+        });
+        results.into_iter().flatten().collect()
     }
 }

@@ -2,7 +2,7 @@
 //! next indices, optional de-duplication, files written as batches arrive.
 
 use super::dedupe::Dedupe;
-use super::source::{SampleSource, SeedJob};
+use super::source::{Generated, SampleSource, SeedJob};
 use super::stats::SplitStats;
 use super::writer::SplitWriter;
 use anyhow::Context;
@@ -43,10 +43,69 @@ pub fn generate_split(
     bar: &ProgressBar,
 ) -> anyhow::Result<SplitReport> {
     let start = Instant::now();
-    let mut writer = SplitWriter::create(dir, plan.name, plan.save_text, plan.save_json)?;
-    let mut stats = SplitStats::default();
+    let writer = SplitWriter::create(dir, plan.name, plan.save_text, plan.save_json)?;
     dedupe.start_split(plan.name);
-    let (mut produced, mut written, mut skipped, mut next_index) = (0u64, 0u64, 0u64, 0u64);
+    let mut sink = BatchSink {
+        plan,
+        writer,
+        dedupe,
+        stats: SplitStats::default(),
+        written: 0,
+        bar,
+    };
+    // Batches are written on a second thread while the next one is generated: writing,
+    // statistics and de-duplication would otherwise leave the workers idle.
+    let (batches, inbox) = std::sync::mpsc::sync_channel::<Batch>(1);
+    let (generated, writing) = std::thread::scope(|scope| {
+        let writing = scope.spawn(move || -> anyhow::Result<BatchSink<'_>> {
+            for batch in inbox {
+                sink.write(batch)?;
+            }
+            Ok(sink)
+        });
+        let generated = produce_batches(plan, source, &batches);
+        drop(batches);
+        let writing = writing
+            .join()
+            .map_err(|_| anyhow::anyhow!("split {}: the writing thread panicked", plan.name));
+        (generated, writing.and_then(|r| r))
+    });
+    // A failure while writing an earlier batch is reported before one from generating a later.
+    let mut sink = writing?;
+    let skipped = generated?;
+    let written = sink.written;
+    let files = sink.writer.finish()?;
+    sink.stats.extras = sink.dedupe.counts();
+    if skipped > 0 {
+        sink.stats.extras.push(("skipped_seeds", skipped));
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let stats_path = dir.join(format!("{}_stats.yaml", plan.name));
+    super::writer::write_file_atomically(
+        &stats_path,
+        sink.stats.to_yaml(seconds, written).as_bytes(),
+    )
+    .context("writing the statistics")?;
+    Ok(SplitReport {
+        written,
+        seconds,
+        files,
+        stats_path,
+    })
+}
+
+/// One generated batch: each seed with its sample, or `None` where the generator skipped it.
+type Batch = Vec<(SeedJob, Option<Generated>)>;
+
+/// Generates the split's batches in order and hands them to `out`; returns how many seeds the
+/// generator skipped. Stops early (with `Ok`) if the writing side has hung up: it has failed,
+/// and its error is the one to report.
+fn produce_batches(
+    plan: &SplitPlan<'_>,
+    source: &mut dyn SampleSource,
+    out: &std::sync::mpsc::SyncSender<Batch>,
+) -> anyhow::Result<u64> {
+    let (mut produced, mut skipped, mut next_index) = (0u64, 0u64, 0u64);
     while produced < plan.count {
         // A batch never asks for more seeds than samples are still missing, so which seeds are
         // used depends only on the generator, never on the worker count.
@@ -59,29 +118,9 @@ pub fn generate_split(
             .collect();
         next_index += want;
         let results = source.generate(plan.name, &jobs)?;
-        for (job, result) in jobs.iter().zip(results) {
-            let Some(g) = result else {
-                skipped += 1;
-                continue;
-            };
-            produced += 1;
-            bar.inc(1);
-            let text = g.text.map_err(|reason| {
-                anyhow::anyhow!(
-                    "split {}, index {} (seed {}): cannot render the sample: {reason}",
-                    plan.name,
-                    job.index,
-                    job.seed
-                )
-            })?;
-            if !dedupe.admit(&g.json) {
-                continue;
-            }
-            writer.write_text(&text)?;
-            writer.write_json(&g.json)?;
-            stats.add_sample(g.seconds, &g.stats);
-            written += 1;
-        }
+        let made = results.iter().filter(|r| r.is_some()).count() as u64;
+        produced += made;
+        skipped += want - made;
         if skipped > MAX_SKIPS_PER_SAMPLE * (produced + 1) {
             anyhow::bail!(
                 "split {}: the generator skipped {skipped} seeds and produced only {produced} \
@@ -89,20 +128,155 @@ pub fn generate_split(
                 plan.name
             );
         }
+        if out.send(jobs.into_iter().zip(results).collect()).is_err() {
+            break;
+        }
     }
-    let files = writer.finish()?;
-    stats.extras = dedupe.counts();
-    if skipped > 0 {
-        stats.extras.push(("skipped_seeds", skipped));
+    Ok(skipped)
+}
+
+/// Where a split's samples go: de-duplication, the output files and the statistics.
+struct BatchSink<'a> {
+    plan: &'a SplitPlan<'a>,
+    writer: SplitWriter,
+    dedupe: &'a mut Dedupe,
+    stats: SplitStats,
+    written: u64,
+    bar: &'a ProgressBar,
+}
+
+impl BatchSink<'_> {
+    fn write(&mut self, batch: Batch) -> anyhow::Result<()> {
+        for (job, generated) in batch {
+            let Some(g) = generated else { continue };
+            self.bar.inc(1);
+            let text = g.text.map_err(|reason| {
+                anyhow::anyhow!(
+                    "split {}, index {} (seed {}): cannot render the sample: {reason}",
+                    self.plan.name,
+                    job.index,
+                    job.seed
+                )
+            })?;
+            if !self.dedupe.admit(&g.json) {
+                continue;
+            }
+            self.writer.write_text(&text)?;
+            self.writer.write_json(&g.json)?;
+            self.stats.add_sample(g.seconds, &g.stats);
+            self.written += 1;
+        }
+        Ok(())
     }
-    let seconds = start.elapsed().as_secs_f64();
-    let stats_path = dir.join(format!("{}_stats.yaml", plan.name));
-    super::writer::write_file_atomically(&stats_path, stats.to_yaml(seconds, written).as_bytes())
-        .context("writing the statistics")?;
-    Ok(SplitReport {
-        written,
-        seconds,
-        files,
-        stats_path,
-    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calt_algebra::tasks::SampleStats;
+
+    /// Answers every seed with `index # index`, except: an unrenderable sample at
+    /// `bad_render`, and an error for the batch holding `fail_at`.
+    struct FakeSource {
+        bad_render: Option<u64>,
+        fail_at: Option<u64>,
+    }
+
+    impl SampleSource for FakeSource {
+        fn generate(
+            &mut self,
+            _split: &str,
+            jobs: &[SeedJob],
+        ) -> anyhow::Result<Vec<Option<Generated>>> {
+            if jobs.iter().any(|j| Some(j.index) == self.fail_at) {
+                anyhow::bail!("generator failed at index {}", self.fail_at.unwrap_or(0));
+            }
+            Ok(jobs
+                .iter()
+                .map(|j| {
+                    Some(Generated {
+                        text: if Some(j.index) == self.bad_render {
+                            Err("nesting deeper than 2 levels".into())
+                        } else {
+                            Ok(format!("{0} # {0}", j.index))
+                        },
+                        json: format!("{{\"problem\": \"{0}\", \"answer\": \"{0}\"}}", j.index),
+                        stats: SampleStats::default(),
+                        seconds: 0.0,
+                    })
+                })
+                .collect())
+        }
+    }
+
+    fn run(source: &mut FakeSource) -> (tempfile::TempDir, anyhow::Result<SplitReport>) {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = SplitPlan {
+            name: "train",
+            count: 40,
+            batch_size: 8,
+            root_seed: 42,
+            save_text: true,
+            save_json: true,
+        };
+        let report = generate_split(
+            &plan,
+            dir.path(),
+            source,
+            &mut Dedupe::default(),
+            &ProgressBar::hidden(),
+        );
+        (dir, report)
+    }
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_batch_is_written_in_order() {
+        let (dir, report) = run(&mut FakeSource {
+            bad_render: None,
+            fail_at: None,
+        });
+        assert_eq!(report.unwrap().written, 40);
+        let text = std::fs::read_to_string(dir.path().join("train_raw.txt")).unwrap();
+        let expected: String = (0..40).map(|i| format!("{i} # {i}\n")).collect();
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn a_sample_that_cannot_be_written_fails_the_split_and_leaves_no_file() {
+        // The bad sample is in the second batch, found on the writing thread while later
+        // batches are being generated.
+        let (dir, report) = run(&mut FakeSource {
+            bad_render: Some(11),
+            fail_at: Some(30),
+        });
+        let err = format!("{:#}", report.unwrap_err());
+        assert!(err.contains("index 11") && err.contains("deeper"), "{err}");
+        assert!(
+            files_in(dir.path()).is_empty(),
+            "{:?}",
+            files_in(dir.path())
+        );
+    }
+
+    #[test]
+    fn a_generator_error_fails_the_split_and_leaves_no_file() {
+        let (dir, report) = run(&mut FakeSource {
+            bad_render: None,
+            fail_at: Some(20),
+        });
+        let err = format!("{:#}", report.unwrap_err());
+        assert!(err.contains("generator failed at index 20"), "{err}");
+        assert!(
+            files_in(dir.path()).is_empty(),
+            "{:?}",
+            files_in(dir.path())
+        );
+    }
 }

@@ -64,22 +64,36 @@ pub struct SplitStats {
 impl SplitStats {
     pub fn add_sample(&mut self, seconds: f64, stats: &SampleStats) {
         self.generation_time.add(seconds);
+        // Every sample of a task reports the same metrics in the same order: try the slot the
+        // previous sample used before searching.
+        let (mut c, mut m) = (0, 0);
         for e in &stats.entries {
-            let metrics = match self.categories.iter().position(|(c, _)| *c == e.category) {
-                Some(i) => &mut self.categories[i].1,
-                None => {
-                    self.categories.push((e.category, Vec::new()));
-                    &mut self.categories.last_mut().expect("just pushed").1
-                }
-            };
-            match metrics.iter_mut().find(|(m, _)| *m == e.metric) {
-                Some((_, r)) => r.add(e.value),
-                None => {
-                    let mut r = Running::default();
-                    r.add(e.value);
-                    metrics.push((e.metric, r));
-                }
+            if self
+                .categories
+                .get(c)
+                .is_none_or(|(name, _)| *name != e.category)
+            {
+                c = match self.categories.iter().position(|(n, _)| *n == e.category) {
+                    Some(i) => i,
+                    None => {
+                        self.categories.push((e.category, Vec::new()));
+                        self.categories.len() - 1
+                    }
+                };
+                m = 0;
             }
+            let metrics = &mut self.categories[c].1;
+            if metrics.get(m).is_none_or(|(name, _)| *name != e.metric) {
+                m = match metrics.iter().position(|(n, _)| *n == e.metric) {
+                    Some(i) => i,
+                    None => {
+                        metrics.push((e.metric, Running::default()));
+                        metrics.len() - 1
+                    }
+                };
+            }
+            metrics[m].1.add(e.value);
+            m += 1;
         }
     }
 
