@@ -5,7 +5,14 @@ use sha2::{Digest, Sha256};
 /// First 16 bytes (big-endian) of SHA-256(`"{root_seed}_{split}_{index}"`), as CALT's
 /// `DatasetGenerator` derives the seed handed to the instance generator.
 pub fn sample_seed(root_seed: i64, split: &str, index: u64) -> u128 {
-    let digest = Sha256::digest(format!("{root_seed}_{split}_{index}").as_bytes());
+    let (mut root, mut number) = (itoa::Buffer::new(), itoa::Buffer::new());
+    let digest = Sha256::new()
+        .chain_update(root.format(root_seed))
+        .chain_update(b"_")
+        .chain_update(split)
+        .chain_update(b"_")
+        .chain_update(number.format(index))
+        .finalize();
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
     u128::from_be_bytes(bytes)

@@ -31,6 +31,10 @@ pub struct SplitReport {
     pub stats_path: PathBuf,
 }
 
+/// Batches are cut to at most this many seeds (CALT's `batch_size` stays an upper bound), so
+/// that generating one batch and writing the previous overlap for most of a split.
+const PIPELINE_BATCH: u64 = 2048;
+
 /// A generator that skips this many seeds per requested sample has a problem; stop rather
 /// than spin forever.
 const MAX_SKIPS_PER_SAMPLE: u64 = 1000;
@@ -109,7 +113,10 @@ fn produce_batches(
     while produced < plan.count {
         // A batch never asks for more seeds than samples are still missing, so which seeds are
         // used depends only on the generator, never on the worker count.
-        let want = plan.batch_size.min(plan.count - produced);
+        let want = plan
+            .batch_size
+            .min(PIPELINE_BATCH)
+            .min(plan.count - produced);
         let jobs: Vec<SeedJob> = (next_index..next_index + want)
             .map(|index| SeedJob {
                 index,

@@ -51,6 +51,12 @@ impl Running {
     }
 }
 
+/// Names are `'static` strings from the task, usually the very same ones each sample: compare
+/// the pointers before the bytes.
+fn same(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
+}
+
 /// Everything `{split}_stats.yaml` reports.
 #[derive(Clone, Debug, Default)]
 pub struct SplitStats {
@@ -83,7 +89,7 @@ impl SplitStats {
                 m = 0;
             }
             let metrics = &mut self.categories[c].1;
-            if metrics.get(m).is_none_or(|(name, _)| *name != e.metric) {
+            if metrics.get(m).is_none_or(|(name, _)| !same(name, e.metric)) {
                 m = match metrics.iter().position(|(n, _)| *n == e.metric) {
                     Some(i) => i,
                     None => {
