@@ -6,6 +6,7 @@ use burn::nn::{Dropout, DropoutConfig, Linear};
 use burn::tensor::Tensor;
 use burn::tensor::activation::softmax;
 
+use super::dense::dense;
 use super::dropout::dropout;
 use super::init::Init;
 use super::positions::apply_rope;
@@ -63,13 +64,13 @@ impl MultiHeadAttention {
 
     /// Projects `x` to keys and values (rotated when `rope` is given).
     pub fn project_kv(&self, x: Tensor<3>, rope: Option<&RopeTables>) -> KeyValue {
-        let mut key = self.split(self.key.forward(x.clone()));
+        let mut key = self.split(dense(&self.key, x.clone()));
         if let Some((cos, sin)) = rope {
             key = apply_rope(key, cos, sin);
         }
         KeyValue {
             key,
-            value: self.split(self.value.forward(x)),
+            value: self.split(dense(&self.value, x)),
         }
     }
 
@@ -84,7 +85,7 @@ impl MultiHeadAttention {
         rope: Option<&RopeTables>,
     ) -> Tensor<3> {
         let [b, tq, d] = x.dims();
-        let mut q = self.split(self.query.forward(x));
+        let mut q = self.split(dense(&self.query, x));
         if let Some((cos, sin)) = rope {
             q = apply_rope(q, cos, sin);
         }
@@ -95,8 +96,7 @@ impl MultiHeadAttention {
         }
         let probs = dropout(&self.dropout, softmax(scores, 3));
         let context = probs.matmul(kv.value.clone());
-        self.output
-            .forward(context.swap_dims(1, 2).reshape([b, tq, d]))
+        dense(&self.output, context.swap_dims(1, 2).reshape([b, tq, d]))
     }
 
     /// Self-attention over the whole sequence.

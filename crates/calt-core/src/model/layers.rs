@@ -7,6 +7,7 @@ use burn::tensor::activation::{gelu, relu};
 
 use super::attention::{KeyValue, MultiHeadAttention, RopeTables};
 use super::config::Activation;
+use super::dense::dense;
 use super::dropout::dropout;
 use super::init::Init;
 
@@ -31,9 +32,9 @@ impl FeedForward {
     }
 
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let h = self.up.forward(x);
+        let h = dense(&self.up, x);
         let h = if self.gelu { gelu(h) } else { relu(h) };
-        self.down.forward(dropout(&self.dropout, h))
+        dense(&self.down, dropout(&self.dropout, h))
     }
 }
 

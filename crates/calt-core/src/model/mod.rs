@@ -10,6 +10,7 @@
 
 pub mod attention;
 pub mod config;
+pub mod dense;
 pub mod dropout;
 pub mod init;
 pub mod layers;
@@ -225,8 +226,17 @@ impl Seq2Seq {
 
     fn project(&self, h: Tensor<3>) -> Tensor<3> {
         match &self.lm_head {
-            Some(head) => head.forward(h),
-            None => burn::tensor::module::linear(h, self.embedding.weight.val().transpose(), None),
+            Some(head) => dense::dense(head, h),
+            None => {
+                // Output projection tied to the embedding, folded to 2-D as in `dense`.
+                let [b, t, d] = h.dims();
+                let weight = self.embedding.weight.val().transpose();
+                burn::tensor::module::linear(h.reshape([b * t, d]), weight, None).reshape([
+                    b,
+                    t,
+                    self.config.vocab_size,
+                ])
+            }
         }
     }
 
