@@ -47,15 +47,16 @@ fn keep_mask(n: usize, keep: f64) -> Vec<f32> {
         c.set(s.wrapping_add(calls));
         s
     });
-    let mut mask = vec![0.0f32; n];
-    for (k, chunk) in mask.chunks_mut(4).enumerate() {
+    let mut mask = vec![0.0f32; calls as usize * 4];
+    for (k, chunk) in mask.chunks_exact_mut(4).enumerate() {
         let bits = splitmix64(start.wrapping_add(k as u64));
         for (j, v) in chunk.iter_mut().enumerate() {
-            if (bits >> (16 * j)) & 0xffff < threshold {
-                *v = scale;
-            }
+            // A select rather than a branch: the outcome is a coin flip per element.
+            let kept = ((bits >> (16 * j)) & 0xffff < threshold) as u32 as f32;
+            *v = kept * scale;
         }
     }
+    mask.truncate(n);
     mask
 }
 

@@ -5,9 +5,9 @@
 //! Weight decay groups (CALT §5.2a): every parameter except LayerNorm parameters and biases is
 //! decayed — embeddings and the output projection included, as HF does.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 
@@ -74,15 +74,25 @@ impl ModuleVisitor for NormVisitor<'_> {
     }
 }
 
-struct StepMapper<'a> {
-    path: Vec<String>,
-    grads: &'a mut GradientsParams,
-    opt: &'a mut AdamW,
-    lr: f64,
-    clip: Option<Tensor<1>>,
+/// One parameter's inputs to its update, flattened.
+struct Pending {
+    id: ParamId,
+    path: String,
+    value: Tensor<1>,
+    grad: Tensor<1>,
+    moments: Option<Moments>,
 }
 
-impl ModuleMapper for StepMapper<'_> {
+/// Takes every parameter that has a gradient out of the module walk (leaving the module as
+/// it is), with its path and moments.
+struct Gather<'a> {
+    path: Vec<String>,
+    grads: &'a mut GradientsParams,
+    moments: &'a mut BTreeMap<String, Moments>,
+    pending: Vec<Pending>,
+}
+
+impl ModuleMapper for Gather<'_> {
     fn enter_module(&mut self, name: &str, _container_type: &str) {
         self.path.push(name.to_string());
     }
@@ -93,21 +103,61 @@ impl ModuleMapper for StepMapper<'_> {
 
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let (id, tensor, mapper) = param.consume();
-        let Some(grad) = self.grads.remove::<D>(id) else {
+        if let Some(grad) = self.grads.remove::<D>(id) {
+            let n: usize = tensor.dims().iter().product();
+            let path = self.path.join(".");
+            self.pending.push(Pending {
+                id,
+                moments: self.moments.remove(&path),
+                path,
+                value: tensor.clone().inner().reshape([n]),
+                grad: grad.reshape([n]),
+            });
+        }
+        Param::from_mapped_value(id, tensor, mapper)
+    }
+}
+
+/// Puts the updated values back into the module.
+struct Scatter {
+    updated: HashMap<ParamId, Tensor<1>>,
+}
+
+impl ModuleMapper for Scatter {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let (id, tensor, mapper) = param.consume();
+        let Some(value) = self.updated.remove(&id) else {
             return Param::from_mapped_value(id, tensor, mapper);
         };
-        let path = self.path.join(".");
-        let s = self.opt.settings;
-        let t = self.opt.steps as i32;
-        let shape = tensor.dims();
-        let n: usize = shape.iter().product();
-        let was_autodiff = tensor.is_autodiff();
-        let value = tensor.inner().reshape([n]);
-        let mut g = grad.reshape([n]);
+        let value: Tensor<D> = value.reshape(tensor.dims());
+        let value = if tensor.is_autodiff() {
+            Tensor::from_inner(value).require_grad()
+        } else {
+            value
+        };
+        Param::from_mapped_value(id, value, mapper)
+    }
+}
+
+/// What one update needs besides the parameter.
+#[derive(Clone)]
+struct StepContext {
+    settings: AdamWSettings,
+    /// Update number (1 for the first), for the bias corrections.
+    t: i32,
+    lr: f64,
+    clip: Option<Tensor<1>>,
+}
+
+impl StepContext {
+    /// AdamW on one parameter: its new value and moments.
+    fn update(&self, p: Pending) -> (ParamId, String, Tensor<1>, Moments) {
+        let s = self.settings;
+        let mut g = p.grad;
         if let Some(c) = &self.clip {
             g = g * c.clone();
         }
-        let (m, v) = match self.opt.moments.remove(&path) {
+        let (m, v) = match p.moments {
             Some(Moments { m, v }) => (
                 m.mul_scalar(s.beta1) + g.clone().mul_scalar(1.0 - s.beta1),
                 v.mul_scalar(s.beta2) + g.square().mul_scalar(1.0 - s.beta2),
@@ -117,25 +167,51 @@ impl ModuleMapper for StepMapper<'_> {
                 g.square().mul_scalar(1.0 - s.beta2),
             ),
         };
-        let bc1 = 1.0 - s.beta1.powi(t);
-        let bc2 = 1.0 - s.beta2.powi(t);
+        let bc1 = 1.0 - s.beta1.powi(self.t);
+        let bc2 = 1.0 - s.beta2.powi(self.t);
         // PyTorch's AdamW: p ← p·(1 − lr·wd); p ← p − lr/bc1 · m / (sqrt(v)/sqrt(bc2) + ε).
-        let decay = if decays(&path) { s.weight_decay } else { 0.0 };
+        let decay = if decays(&p.path) { s.weight_decay } else { 0.0 };
         let denom = v
             .clone()
             .sqrt()
             .div_scalar(bc2.sqrt())
             .add_scalar(s.epsilon);
         let update = m.clone().div(denom).mul_scalar(self.lr / bc1);
-        let value: Tensor<D> = (value.mul_scalar(1.0 - self.lr * decay) - update).reshape(shape);
-        self.opt.moments.insert(path, Moments { m, v });
-        let value = if was_autodiff {
-            Tensor::from_inner(value).require_grad()
-        } else {
-            value
-        };
-        Param::from_mapped_value(id, value, mapper)
+        let value = p.value.mul_scalar(1.0 - self.lr * decay) - update;
+        (p.id, p.path, value, Moments { m, v })
     }
+}
+
+/// Runs the updates, on the two training threads when the parameters live on burn's CPU
+/// backend (each parameter's update is a dozen small element-wise operations: on one thread
+/// the optimizer was a tenth of a step with the other core idle).
+fn update_all(
+    ctx: &StepContext,
+    pending: Vec<Pending>,
+) -> Vec<(ParamId, String, Tensor<1>, Moments)> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if pending.len() >= 2 && pending[0].value.device() == Device::flex() {
+        // Largest first, each to the thread with less work so far.
+        let mut pending = pending;
+        pending.sort_by_key(|p| std::cmp::Reverse(p.value.dims()[0]));
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let (mut load_a, mut load_b) = (0, 0);
+        for p in pending {
+            let n = p.value.dims()[0];
+            if load_a <= load_b {
+                load_a += n;
+                a.push(p);
+            } else {
+                load_b += n;
+                b.push(p);
+            }
+        }
+        return match super::parallel::on_two_threads(a, b, |p| ctx.update(p)) {
+            Ok(done) => done,
+            Err(items) => items.into_iter().map(|p| ctx.update(p)).collect(),
+        };
+    }
+    pending.into_iter().map(|p| ctx.update(p)).collect()
 }
 
 impl AdamW {
@@ -177,14 +253,27 @@ impl AdamW {
             _ => None,
         };
         self.steps += 1;
-        let mut mapper = StepMapper {
-            path: Vec::new(),
-            grads: &mut grads,
-            opt: self,
+        let ctx = StepContext {
+            settings: self.settings,
+            t: self.steps as i32,
             lr,
             clip,
         };
-        let module = module.map(&mut mapper);
+        let mut gather = Gather {
+            path: Vec::new(),
+            grads: &mut grads,
+            moments: &mut self.moments,
+            pending: Vec::new(),
+        };
+        let module = module.map(&mut gather);
+        let mut scatter = Scatter {
+            updated: HashMap::new(),
+        };
+        for (id, path, value, moments) in update_all(&ctx, gather.pending) {
+            scatter.updated.insert(id, value);
+            self.moments.insert(path, moments);
+        }
+        let module = module.map(&mut scatter);
         (module, norm)
     }
 

@@ -81,6 +81,31 @@ pub fn alternate_over_two_threads<T: Sync, R: Send>(
     Some(out)
 }
 
+/// `work` on every item of `a` on one training thread and of `b` on the other; results in
+/// the order of `a` then `b`. The items are handed back when the pools cannot be had.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn on_two_threads<T: Send, R: Send>(
+    a: Vec<T>,
+    b: Vec<T>,
+    work: impl Fn(T) -> R + Sync,
+) -> Result<Vec<R>, Vec<T>> {
+    let Some([pool_a, pool_b]) = half_pools() else {
+        return Err(a.into_iter().chain(b).collect());
+    };
+    let work = &work;
+    let (mut done_a, done_b) = std::thread::scope(|scope| {
+        let helper = scope
+            .spawn(move || pool_b.install(move || b.into_iter().map(work).collect::<Vec<R>>()));
+        let done_a: Vec<R> = pool_a.install(move || a.into_iter().map(work).collect());
+        let done_b = helper
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (done_a, done_b)
+    });
+    done_a.extend(done_b);
+    Ok(done_a)
+}
+
 /// Two single-thread pools, one per half. burn's CPU kernels parallelise through rayon; inside
 /// a one-thread pool they run inline on that thread, so each half keeps one core busy without
 /// handing work between threads (which measured slower than no parallelism at all).
@@ -137,7 +162,7 @@ pub fn two_halves(
     dropout_seed: u64,
     device: &Device,
 ) -> Option<Result<PartResult, ModelError>> {
-    let (first, second) = pairs.split_at(pairs.len() / 2);
+    let (first, second) = pairs.split_at(balanced_split(pairs));
     let halves = [(first, dropout_seed), (second, !dropout_seed)];
     let results = alternate_over_two_threads(model, &halves, |model, (rows, seed)| {
         // burn's autodiff graph links every tensor computed from the same parameter leaves,
@@ -148,6 +173,31 @@ pub fn two_halves(
     })?;
     let [a, b] = <[_; 2]>::try_from(results).ok()?;
     Some(add_halves(model, a, b))
+}
+
+/// Where to cut `pairs` so that both halves cost about the same: each half is padded to its
+/// own longest sequences, so its cost is its rows times its padded source + target length.
+/// Cutting a length-sorted batch in the middle gives the longer half more work, and the other
+/// thread then waits for it.
+#[cfg(not(target_arch = "wasm32"))]
+fn balanced_split(pairs: &[(&[u32], &[u32])]) -> usize {
+    let n = pairs.len();
+    // Padded lengths of pairs[..=i] and of pairs[i..].
+    let mut prefix = Vec::with_capacity(n);
+    let (mut src, mut tgt) = (0, 0);
+    for (s, t) in pairs {
+        (src, tgt) = (src.max(s.len()), tgt.max(t.len()));
+        prefix.push(src + tgt);
+    }
+    let mut suffix = vec![0; n];
+    let (mut src, mut tgt) = (0, 0);
+    for (i, (s, t)) in pairs.iter().enumerate().rev() {
+        (src, tgt) = (src.max(s.len()), tgt.max(t.len()));
+        suffix[i] = src + tgt;
+    }
+    (1..n)
+        .min_by_key(|&k| (k * prefix[k - 1]).max((n - k) * suffix[k]))
+        .unwrap_or(n / 2)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -209,5 +259,31 @@ impl ModuleMapper for FreshLeaves {
         }
         let leaf = Tensor::from_inner(tensor.inner()).require_grad();
         Param::from_mapped_value(id, leaf, mapper)
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::balanced_split;
+
+    #[test]
+    fn halves_of_a_length_sorted_batch_get_equal_padded_work() {
+        let short = [1u32; 4];
+        let long = [1u32; 12];
+        // Six short pairs, two long ones: the middle cut would give 4·8 vs 4·24 tokens.
+        let pairs: Vec<(&[u32], &[u32])> = (0..8)
+            .map(|i| {
+                if i < 6 {
+                    (&short[..], &short[..])
+                } else {
+                    (&long[..], &long[..])
+                }
+            })
+            .collect();
+        let k = balanced_split(&pairs);
+        assert_eq!(k, 6, "6·8 = 48 vs 2·24 = 48 tokens");
+        // Equal lengths: the middle.
+        let same: Vec<(&[u32], &[u32])> = (0..8).map(|_| (&short[..], &short[..])).collect();
+        assert_eq!(balanced_split(&same), 4);
     }
 }
