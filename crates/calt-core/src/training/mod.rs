@@ -376,8 +376,20 @@ pub fn generate_all(
     // do), split finer when there are fewer than two.
     #[cfg(not(target_arch = "wasm32"))]
     if device.clone().without_autodiff() == Device::flex() && inputs.len() >= 2 {
-        let size = batch_size.max(1).min(inputs.len().div_ceil(2));
-        let chunks: Vec<&[usize]> = order.chunks(size).collect();
+        // An even number of equal chunks, dealt in snake order (short, long, long, short, …)
+        // so that both threads get as much of the long inputs as of the short ones.
+        let count = inputs
+            .len()
+            .div_ceil(batch_size.max(1))
+            .max(2)
+            .next_multiple_of(2);
+        let size = inputs.len().div_ceil(count);
+        let mut chunks: Vec<&[usize]> = order.chunks(size).collect();
+        for pair in chunks.chunks_mut(4) {
+            if let [_, _, c, d] = pair {
+                std::mem::swap(c, d);
+            }
+        }
         if let Some(results) = parallel::alternate_over_two_threads(model, &chunks, run) {
             for (chunk, generated) in chunks.iter().zip(results) {
                 for (&i, g) in chunk.iter().zip(generated?) {
