@@ -206,9 +206,9 @@ fn update_all(
                 b.push(p);
             }
         }
-        return match super::parallel::on_two_threads(a, b, |p| ctx.update(p)) {
-            Ok(done) => done,
-            Err(items) => items.into_iter().map(|p| ctx.update(p)).collect(),
+        return match super::parallel::on_two_threads([((), a), ((), b)], |(), p| ctx.update(p)) {
+            Ok([a, b]) => a.into_iter().chain(b).collect(),
+            Err([((), a), ((), b)]) => a.into_iter().chain(b).map(|p| ctx.update(p)).collect(),
         };
     }
     pending.into_iter().map(|p| ctx.update(p)).collect()

@@ -46,32 +46,10 @@ pub fn alternate_over_two_threads<T: Sync, R: Send>(
     items: &[T],
     work: impl Fn(&Seq2Seq, &T) -> R + Sync,
 ) -> Option<Vec<R>> {
-    let [pool_a, pool_b] = half_pools()?;
-    let other = model.clone();
-    let work = &work;
-    let (even, odd) = std::thread::scope(|scope| {
-        let helper = scope.spawn(move || {
-            pool_b.install(move || {
-                items
-                    .iter()
-                    .skip(1)
-                    .step_by(2)
-                    .map(|item| work(&other, item))
-                    .collect::<Vec<R>>()
-            })
-        });
-        let even: Vec<R> = pool_a.install(|| {
-            items
-                .iter()
-                .step_by(2)
-                .map(|item| work(model, item))
-                .collect()
-        });
-        let odd = helper
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (even, odd)
-    });
+    let even: Vec<&T> = items.iter().step_by(2).collect();
+    let odd: Vec<&T> = items.iter().skip(1).step_by(2).collect();
+    let jobs = [(model.clone(), even), (model.clone(), odd)];
+    let [even, odd] = on_two_threads(jobs, |model, item| work(model, item)).ok()?;
     let mut out = Vec::with_capacity(items.len());
     let mut odd = odd.into_iter();
     for r in even {
@@ -81,29 +59,34 @@ pub fn alternate_over_two_threads<T: Sync, R: Send>(
     Some(out)
 }
 
-/// `work` on every item of `a` on one training thread and of `b` on the other; results in
-/// the order of `a` then `b`. The items are handed back when the pools cannot be had.
+/// Work for each of the two training threads: its state and its items.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn on_two_threads<T: Send, R: Send>(
-    a: Vec<T>,
-    b: Vec<T>,
-    work: impl Fn(T) -> R + Sync,
-) -> Result<Vec<R>, Vec<T>> {
+pub type ThreadJobs<S, T> = [(S, Vec<T>); 2];
+
+/// `work(state, item)` for the items of `jobs[0]` on one training thread and of `jobs[1]` on
+/// the other, each thread with its own state; results per thread in item order. The jobs are
+/// handed back when the pools cannot be had.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn on_two_threads<S: Send, T: Send, R: Send>(
+    jobs: ThreadJobs<S, T>,
+    work: impl Fn(&S, T) -> R + Sync,
+) -> Result<[Vec<R>; 2], ThreadJobs<S, T>> {
     let Some([pool_a, pool_b]) = half_pools() else {
-        return Err(a.into_iter().chain(b).collect());
+        return Err(jobs);
     };
+    let [(state_a, a), (state_b, b)] = jobs;
     let work = &work;
-    let (mut done_a, done_b) = std::thread::scope(|scope| {
-        let helper = scope
-            .spawn(move || pool_b.install(move || b.into_iter().map(work).collect::<Vec<R>>()));
-        let done_a: Vec<R> = pool_a.install(move || a.into_iter().map(work).collect());
+    let run = move |state: S, items: Vec<T>| -> Vec<R> {
+        items.into_iter().map(|item| work(&state, item)).collect()
+    };
+    Ok(std::thread::scope(|scope| {
+        let helper = scope.spawn(move || pool_b.install(move || run(state_b, b)));
+        let done_a = pool_a.install(move || run(state_a, a));
         let done_b = helper
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (done_a, done_b)
-    });
-    done_a.extend(done_b);
-    Ok(done_a)
+        [done_a, done_b]
+    }))
 }
 
 /// Two single-thread pools, one per half. burn's CPU kernels parallelise through rayon; inside
