@@ -159,7 +159,15 @@ impl Default for SeedBatch {
     fn default() -> Self {
         SeedBatch {
             scratch: Box::new([[0; SEED_LANES]; N]),
-            rngs: vec![PyRandom::new(0); SEED_LANES],
+            // Placeholders: `seed` writes every word of a generator before handing it out.
+            rngs: vec![
+                PyRandom {
+                    mt: [0; N],
+                    index: N,
+                    twist_pending: false,
+                };
+                SEED_LANES
+            ],
         }
     }
 }
