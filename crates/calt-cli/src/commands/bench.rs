@@ -134,7 +134,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 ..base.clone()
             };
             let mut trainer = Trainer::new(&mcfg, settings, train.clone(), &device)?;
-            trainer.set_two_halves(halves && on_cpu);
+            trainer.set_two_halves(halves);
             let (sps, tps, secs) = time_training(&mut trainer, args.warmup, args.steps)?;
             println!(
                 "train {label:<22} {sps:>8.1} samples/s {tps:>9.0} padded tokens/s {:>9.0} real tokens/s ({secs:.1} s)",

@@ -11,8 +11,13 @@ use burn::tensor::Tensor;
 
 /// `linear.forward(x)` for `x: [B, T, d_in]`, computed as one 2-D matrix product.
 pub fn dense(linear: &Linear, x: Tensor<3>) -> Tensor<3> {
+    folded(x, |rows| linear.forward(rows))
+}
+
+/// `project` applied to the rows of `x: [B, T, d_in]` as one `[B·T, d_in]` matrix.
+pub fn folded(x: Tensor<3>, project: impl FnOnce(Tensor<2>) -> Tensor<2>) -> Tensor<3> {
     let [b, t, d_in] = x.dims();
-    let y = linear.forward(x.reshape([b * t, d_in]));
+    let y = project(x.reshape([b * t, d_in]));
     let [_, d_out] = y.dims();
     y.reshape([b, t, d_out])
 }

@@ -227,16 +227,10 @@ impl Seq2Seq {
     fn project(&self, h: Tensor<3>) -> Tensor<3> {
         match &self.lm_head {
             Some(head) => dense::dense(head, h),
-            None => {
-                // Output projection tied to the embedding, folded to 2-D as in `dense`.
-                let [b, t, d] = h.dims();
-                let weight = self.embedding.weight.val().transpose();
-                burn::tensor::module::linear(h.reshape([b * t, d]), weight, None).reshape([
-                    b,
-                    t,
-                    self.config.vocab_size,
-                ])
-            }
+            // Output projection tied to the embedding.
+            None => dense::folded(h, |rows| {
+                burn::tensor::module::linear(rows, self.embedding.weight.val().transpose(), None)
+            }),
         }
     }
 

@@ -96,7 +96,7 @@ pub struct Trainer {
     steps_per_epoch: u64,
     step: u64,
     plan: Option<(u64, Vec<Vec<usize>>)>,
-    /// Split CPU steps over two threads (see `parallel.rs`).
+    /// Split CPU steps over two threads where that applies (see `parallel.rs`).
     two_halves: bool,
 }
 
@@ -167,15 +167,15 @@ impl Trainer {
             steps_per_epoch,
             step: 0,
             plan: None,
-            two_halves: cfg!(not(target_arch = "wasm32"))
-                && device.clone().without_autodiff() == Device::flex(),
+            two_halves: true,
         })
     }
 
-    /// Whether steps on the CPU backend compute the two halves of a batch on two threads (the
-    /// default natively; see `parallel.rs`). `calt bench` turns it off for its baseline.
+    /// Whether steps on the CPU backend compute the two halves of a batch on two threads (on by
+    /// default; `parallel::batch_gradients` decides where it applies). `calt bench` turns it
+    /// off for its baseline.
     pub fn set_two_halves(&mut self, on: bool) {
-        self.two_halves = on && cfg!(not(target_arch = "wasm32"));
+        self.two_halves = on;
     }
 
     pub fn model(&self) -> &Seq2Seq {

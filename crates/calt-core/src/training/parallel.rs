@@ -110,7 +110,8 @@ fn half_pools() -> Option<&'static [rayon::ThreadPool; 2]> {
 }
 
 /// The gradients and loss of a whole batch: as two halves on two threads when `split` asks
-/// for it (native builds; the browser has no threads), else in one pass on this thread.
+/// for it and the batch runs on burn's CPU backend in a native build (the browser has no
+/// threads; a GPU gains nothing), else in one pass on this thread.
 pub fn batch_gradients(
     model: &Seq2Seq,
     pairs: &[(&[u32], &[u32])],
@@ -123,6 +124,7 @@ pub fn batch_gradients(
     #[cfg(not(target_arch = "wasm32"))]
     if split
         && pairs.len() >= 2
+        && device.clone().without_autodiff() == Device::flex()
         && let Some(result) = two_halves(model, pairs, pad, batch_tokens, dropout_seed, device)
     {
         return result;
