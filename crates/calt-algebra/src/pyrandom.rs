@@ -2,23 +2,33 @@
 //! generators make. Seeding with the same integer gives the same stream as Python, which is
 //! what lets the gf17 and integer-factorisation datasets match CALT byte for byte.
 
+use std::sync::Arc;
+
 const N: usize = 624;
 const M: usize = 397;
 
 /// CPython's `random.Random`, restricted to integer seeds and the methods CALT's tasks use.
 ///
-/// Seeding is most of the cost of a small sample (CALT seeds every sample afresh), so two
+/// Seeding is most of the cost of a small sample (CALT seeds every sample afresh), so three
 /// shortcuts keep the stream identical while doing less work: the table every seed starts from
-/// is computed at compile time, and the twist that precedes the first draw is done lazily —
-/// the first `N - M` words of a twisted state depend only on the untwisted one, so they are
-/// computed on demand and the full twist runs only if a sample draws more than that.
+/// is computed at compile time; the twist that precedes the first draw is done lazily — the
+/// first `N - M` words of a twisted state depend only on the untwisted one, so they are
+/// computed on demand and the full twist runs only if a sample draws more than that; and a
+/// generator from [`SeedBatch`] reads its untwisted words from the batch's shared table until
+/// the full twist needs its own copy (most samples draw a few dozen words of the 624).
 #[derive(Clone)]
 pub struct PyRandom {
     mt: [u32; N],
     index: usize,
-    /// `mt` still holds the state before the pending twist (see the type's comment).
+    /// `mt` (or `seeded`) still holds the state before the pending twist.
     twist_pending: bool,
+    /// Where the untwisted state lives while `mt` has not been filled: a [`SeedBatch`]'s
+    /// table and this generator's lane in it.
+    seeded: Option<(Arc<LaneStates>, usize)>,
 }
+
+/// The states of [`SEED_LANES`] generators seeded together, word by word: `states[i][lane]`.
+type LaneStates = [[u32; SEED_LANES]; N];
 
 impl std::fmt::Debug for PyRandom {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -28,8 +38,9 @@ impl std::fmt::Debug for PyRandom {
     }
 }
 
-/// Seeds initialised side by side by [`PyRandom::new_many`].
-pub const SEED_LANES: usize = 16;
+/// Seeds initialised side by side by [`SeedBatch`]: enough independent multiply chains to
+/// hide the multiplier's latency.
+pub const SEED_LANES: usize = 64;
 
 /// `init_genrand(19650218)`, the table `init_by_array` starts from for every seed.
 const INIT_TABLE: [u32; N] = init_genrand(19650218);
@@ -100,17 +111,11 @@ fn mix_lanes(
 }
 
 /// MT19937 `init_by_array` on [`SEED_LANES`] keys at once, as CPython's `random.seed` calls
-/// it. `scratch` holds the first pass (`scratch[i][lane]`); each word of the final state is
-/// handed to `emit(i, row)` as the second pass computes it (`mt[0]`, which Python sets to
-/// `0x80000000` afterwards, is not emitted), so callers write it straight to where it is used.
+/// it, leaving the final state of lane `l` in `states[..][l]` (`mt[0]` included).
 ///
 /// Always inlined, so that [`init_by_array_lanes_fastest`] can compile it for AVX2.
 #[inline(always)]
-fn init_by_array_lanes(
-    seeds: &[u128; SEED_LANES],
-    scratch: &mut [[u32; SEED_LANES]; N],
-    mut emit: impl FnMut(usize, &[u32; SEED_LANES]),
-) {
+fn init_by_array_lanes(seeds: &[u128; SEED_LANES], states: &mut LaneStates) {
     // The first pass adds `key[j] + j` at step `s`, with `j = s % key length`; 12 is a
     // multiple of every key length (1 to 4 words), so 12 rows cover all steps.
     let mut addend = [[0u32; SEED_LANES]; 12];
@@ -124,69 +129,67 @@ fn init_by_array_lanes(
     // First pass: N steps over i = 1, 2, …, N-1, then i = 1 again after mt[0] = mt[N-1].
     let mut prev = [INIT_TABLE[0]; SEED_LANES];
     for i in 1..N {
-        scratch[i] = [INIT_TABLE[i]; SEED_LANES];
-        prev = mix_lanes(&mut scratch[i], &prev, 1664525, &addend[(i - 1) % 12]);
+        states[i] = [INIT_TABLE[i]; SEED_LANES];
+        prev = mix_lanes(&mut states[i], &prev, 1664525, &addend[(i - 1) % 12]);
     }
-    scratch[0] = prev;
-    prev = mix_lanes(&mut scratch[1], &prev, 1664525, &addend[(N - 1) % 12]);
+    prev = mix_lanes(&mut states[1], &prev, 1664525, &addend[(N - 1) % 12]);
     // Second pass: N-1 steps over i = 2, …, N-1, then i = 1 after mt[0] = mt[N-1]; it
-    // subtracts i. Word 1 is read by its final step, so it is emitted then.
-    let word1 = scratch[1];
-    for (i, row) in scratch.iter_mut().enumerate().skip(2) {
+    // subtracts i.
+    for (i, row) in states.iter_mut().enumerate().skip(2) {
         let minus_i = [(i as u32).wrapping_neg(); SEED_LANES];
         prev = mix_lanes(row, &prev, 1566083941, &minus_i);
-        emit(i, &prev);
     }
-    let mut row1 = word1;
-    prev = mix_lanes(
-        &mut row1,
+    mix_lanes(
+        &mut states[1],
         &prev,
         1566083941,
         &[1u32.wrapping_neg(); SEED_LANES],
     );
-    emit(1, &prev);
+    states[0] = [0x8000_0000; SEED_LANES];
 }
 
 /// [`init_by_array_lanes`] with the widest vectors this CPU has. The default x86-64 target
 /// stops at SSE2, which has no 32-bit vector multiply (each one is emulated with shuffles);
 /// where the CPU has AVX2 the same code is compiled for it (chosen once, at run time) and
 /// seeds about twice as fast. Elsewhere (wasm32, other CPUs) the portable build runs.
-fn init_by_array_lanes_fastest(
-    seeds: &[u128; SEED_LANES],
-    scratch: &mut [[u32; SEED_LANES]; N],
-    emit: impl FnMut(usize, &[u32; SEED_LANES]),
-) {
+fn init_by_array_lanes_fastest(seeds: &[u128; SEED_LANES], states: &mut LaneStates) {
     #[cfg(target_arch = "x86_64")]
     if let Some(avx2) = pulp::x86::V3::try_new() {
         return avx2.vectorize(
             #[inline(always)]
-            || init_by_array_lanes(seeds, scratch, emit),
+            || init_by_array_lanes(seeds, states),
         );
     }
-    init_by_array_lanes(seeds, scratch, emit)
+    init_by_array_lanes(seeds, states)
 }
 
 /// Seeds up to [`SEED_LANES`] generators at a time, reusing its buffers.
 ///
 /// Seeding is a serial chain of 1247 multiply steps per seed; running [`SEED_LANES`]
 /// independent chains side by side keeps the CPU's multipliers (and vector units) busy instead
-/// of waiting on one chain. The final words go straight into the generators, which are reused
-/// from batch to batch (each holds 2.5 KB of state: copying it around cost as much as seeding).
+/// of waiting on one chain. The states stay in one shared table that the generators read
+/// from (copying each 2.5 KB state into its generator cost more than computing it); the
+/// generators themselves are reused from batch to batch.
 pub struct SeedBatch {
-    scratch: Box<[[u32; SEED_LANES]; N]>,
+    states: Arc<LaneStates>,
     rngs: Vec<PyRandom>,
 }
 
 impl Default for SeedBatch {
     fn default() -> Self {
+        let states: Box<LaneStates> = vec![[0; SEED_LANES]; N]
+            .into_boxed_slice()
+            .try_into()
+            .expect("N rows");
         SeedBatch {
-            scratch: Box::new([[0; SEED_LANES]; N]),
-            // Placeholders: `seed` writes every word of a generator before handing it out.
+            states: Arc::from(states),
+            // Placeholders: `seed` sets every field of a generator before handing it out.
             rngs: vec![
                 PyRandom {
                     mt: [0; N],
                     index: N,
                     twist_pending: false,
+                    seeded: None,
                 };
                 SEED_LANES
             ],
@@ -204,14 +207,15 @@ impl SeedBatch {
         );
         let mut lanes = [0u128; SEED_LANES];
         lanes[..seeds.len()].copy_from_slice(seeds);
+        // The previous batch's generators let go of the table, so it is normally rewritten
+        // in place; a clone of one of them that is still alive gets its own copy.
+        for rng in &mut self.rngs {
+            rng.seeded = None;
+        }
+        init_by_array_lanes_fastest(&lanes, Arc::make_mut(&mut self.states));
         let rngs = &mut self.rngs[..seeds.len()];
-        init_by_array_lanes_fastest(&lanes, &mut self.scratch, |i, row| {
-            for (rng, &word) in rngs.iter_mut().zip(row) {
-                rng.mt[i] = word;
-            }
-        });
-        for rng in rngs.iter_mut() {
-            rng.mt[0] = 0x8000_0000;
+        for (lane, rng) in rngs.iter_mut().enumerate() {
+            rng.seeded = Some((Arc::clone(&self.states), lane));
             rng.index = N;
             rng.twist_pending = false;
         }
@@ -262,6 +266,7 @@ impl PyRandom {
             mt,
             index: N,
             twist_pending: false,
+            seeded: None,
         }
     }
 
@@ -275,8 +280,23 @@ impl PyRandom {
             .collect()
     }
 
-    /// The full twist, in place (the reference algorithm's three ranges, without `% N`).
+    /// Word `i` of the untwisted state, wherever it lives.
+    #[inline]
+    fn untwisted(&self, i: usize) -> u32 {
+        match &self.seeded {
+            Some((states, lane)) => states[i][*lane],
+            None => self.mt[i],
+        }
+    }
+
+    /// The full twist, in place (the reference algorithm's three ranges, without `% N`),
+    /// after copying the state out of the seeding table if it is still there.
     fn twist(&mut self) {
+        if let Some((states, lane)) = self.seeded.take() {
+            for (word, row) in self.mt.iter_mut().zip(states.iter()) {
+                *word = row[lane];
+            }
+        }
         let mt = &mut self.mt;
         for i in 0..N - M {
             mt[i] = twisted_word(mt[i], mt[i + 1], mt[i + M]);
@@ -297,7 +317,11 @@ impl PyRandom {
         self.index += 1;
         if self.twist_pending {
             if i < N - M {
-                return temper(twisted_word(self.mt[i], self.mt[i + 1], self.mt[i + M]));
+                return temper(twisted_word(
+                    self.untwisted(i),
+                    self.untwisted(i + 1),
+                    self.untwisted(i + M),
+                ));
             }
             self.twist();
             self.twist_pending = false;

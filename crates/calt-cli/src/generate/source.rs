@@ -7,6 +7,7 @@ use calt_algebra::pyrandom::{SEED_LANES, SeedBatch};
 use calt_algebra::tasks::SampleStats;
 use calt_algebra::{Sample, TaskSpec};
 use rayon::prelude::*;
+use std::cell::RefCell;
 use std::time::Instant;
 
 /// One sample to generate: its index within the split and its seed.
@@ -69,6 +70,12 @@ impl BuiltinSource {
     }
 }
 
+thread_local! {
+    /// Each worker thread's seeding buffers (a few hundred KB), kept from chunk to chunk:
+    /// setting them up afresh for every chunk cost more than the seeding itself.
+    static SEEDER: RefCell<SeedBatch> = RefCell::new(SeedBatch::default());
+}
+
 impl SampleSource for BuiltinSource {
     fn generate(
         &mut self,
@@ -79,33 +86,35 @@ impl SampleSource for BuiltinSource {
         let name = self.task.name();
         let results: Vec<Vec<anyhow::Result<Option<Generated>>>> = self.pool.install(|| {
             jobs.par_chunks(SEED_LANES)
-                .map_init(SeedBatch::default, |seeder, chunk| {
-                    // Seeds are set up a chunk at a time (several times faster than one by
-                    // one); each sample is charged an equal share of that time.
-                    let start = Instant::now();
-                    let mut seeds = [0u128; SEED_LANES];
-                    for (seed, job) in seeds.iter_mut().zip(chunk) {
-                        *seed = job.seed;
-                    }
-                    let rngs = seeder.seed(&seeds[..chunk.len()]);
-                    let seeding = start.elapsed().as_secs_f64() / chunk.len() as f64;
-                    chunk
-                        .iter()
-                        .zip(rngs.iter_mut())
-                        .map(|(job, rng)| {
-                            let start = Instant::now();
-                            let result = task.draw(rng);
-                            let seconds = seeding + start.elapsed().as_secs_f64();
-                            let generated = result.with_context(|| {
-                                format!(
-                                    "task {name}, split {split}, index {} (seed {})",
-                                    job.index, job.seed
-                                )
-                            })?;
-                            Ok(generated
-                                .map(|(sample, stats)| Generated::new(&sample, stats, seconds)))
-                        })
-                        .collect()
+                .map(|chunk| {
+                    SEEDER.with_borrow_mut(|seeder| {
+                        // Seeds are set up a chunk at a time (several times faster than one by
+                        // one); each sample is charged an equal share of that time.
+                        let start = Instant::now();
+                        let mut seeds = [0u128; SEED_LANES];
+                        for (seed, job) in seeds.iter_mut().zip(chunk) {
+                            *seed = job.seed;
+                        }
+                        let rngs = seeder.seed(&seeds[..chunk.len()]);
+                        let seeding = start.elapsed().as_secs_f64() / chunk.len() as f64;
+                        chunk
+                            .iter()
+                            .zip(rngs.iter_mut())
+                            .map(|(job, rng)| {
+                                let start = Instant::now();
+                                let result = task.draw(rng);
+                                let seconds = seeding + start.elapsed().as_secs_f64();
+                                let generated = result.with_context(|| {
+                                    format!(
+                                        "task {name}, split {split}, index {} (seed {})",
+                                        job.index, job.seed
+                                    )
+                                })?;
+                                Ok(generated
+                                    .map(|(sample, stats)| Generated::new(&sample, stats, seconds)))
+                            })
+                            .collect()
+                    })
                 })
                 .collect()
         });
