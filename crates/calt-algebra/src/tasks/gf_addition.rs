@@ -5,6 +5,7 @@ use crate::coeff::is_prime_u64;
 use crate::error::Result;
 use crate::pyrandom::PyRandom;
 use crate::sample::Sample;
+use smallvec::SmallVec;
 
 /// Draws exactly as CALT's generator: `random.seed(seed)`, length `randint(min, max)`, then
 /// `randint(0, p - 1)` per entry, so datasets match CALT byte for byte.
@@ -52,9 +53,13 @@ impl Task for GfAddition {
     }
 }
 
+/// A sample's entries as numbers: on the stack for CALT's lengths (a sample takes a
+/// microsecond, so two heap allocations were a noticeable share of it).
+type Numbers = SmallVec<[f64; 8]>;
+
 impl GfAddition {
     /// The sample, plus its entries and prefix sums as numbers for the statistics.
-    fn draw_lists(&self, rng: &mut PyRandom) -> Option<(Sample, Vec<f64>, Vec<f64>)> {
+    fn draw_lists(&self, rng: &mut PyRandom) -> Option<(Sample, Numbers, Numbers)> {
         let p = self.prime as i64;
         let len = rng.randint(i64::from(self.min_length), i64::from(self.max_length)) as usize;
         // Entries are at most 19 digits; one allocation per string.
@@ -62,8 +67,8 @@ impl GfAddition {
         let mut answer = String::with_capacity(len * 4);
         let mut digits = itoa::Buffer::new();
         let mut s: u64 = 0;
-        let mut values = Vec::with_capacity(len);
-        let mut sums = Vec::with_capacity(len);
+        let mut values = Numbers::new();
+        let mut sums = Numbers::new();
         for i in 0..len {
             let n = rng.randint(0, p - 1) as u64;
             s = (s + n) % self.prime;

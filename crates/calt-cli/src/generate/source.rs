@@ -89,29 +89,37 @@ impl SampleSource for BuiltinSource {
                 .map(|chunk| {
                     SEEDER.with_borrow_mut(|seeder| {
                         // Seeds are set up a chunk at a time (several times faster than one by
-                        // one); each sample is charged an equal share of that time.
+                        // one); each sample is charged an equal share of that time, plus the
+                        // time from the previous sample's end to its own (drawing and
+                        // rendering it): one clock reading per sample.
                         let start = Instant::now();
                         let mut seeds = [0u128; SEED_LANES];
                         for (seed, job) in seeds.iter_mut().zip(chunk) {
                             *seed = job.seed;
                         }
                         let rngs = seeder.seed(&seeds[..chunk.len()]);
-                        let seeding = start.elapsed().as_secs_f64() / chunk.len() as f64;
+                        let mut previous_end = Instant::now();
+                        let seeding = (previous_end - start).as_secs_f64() / chunk.len() as f64;
                         chunk
                             .iter()
                             .zip(rngs.iter_mut())
                             .map(|(job, rng)| {
-                                let start = Instant::now();
-                                let result = task.draw(rng);
-                                let seconds = seeding + start.elapsed().as_secs_f64();
-                                let generated = result.with_context(|| {
+                                let drawn = task.draw(rng).with_context(|| {
                                     format!(
                                         "task {name}, split {split}, index {} (seed {})",
                                         job.index, job.seed
                                     )
                                 })?;
-                                Ok(generated
-                                    .map(|(sample, stats)| Generated::new(&sample, stats, seconds)))
+                                let Some((sample, stats)) = drawn else {
+                                    // A skipped seed's time is charged to no sample.
+                                    previous_end = Instant::now();
+                                    return Ok(None);
+                                };
+                                let mut generated = Generated::new(&sample, stats, 0.0);
+                                let end = Instant::now();
+                                generated.seconds = seeding + (end - previous_end).as_secs_f64();
+                                previous_end = end;
+                                Ok(Some(generated))
                             })
                             .collect()
                     })
