@@ -35,6 +35,10 @@ pub struct SplitReport {
 /// that generating one batch and writing the previous overlap for most of a split.
 const PIPELINE_BATCH: u64 = 2048;
 
+/// The first batch has this many seeds and each next one twice as many, up to
+/// [`PIPELINE_BATCH`]: the writing thread has nothing to do until the first batch is done.
+const FIRST_BATCH: u64 = 256;
+
 /// A generator that skips this many seeds per requested sample has a problem; stop rather
 /// than spin forever.
 const MAX_SKIPS_PER_SAMPLE: u64 = 1000;
@@ -110,13 +114,12 @@ fn produce_batches(
     out: &std::sync::mpsc::SyncSender<Batch>,
 ) -> anyhow::Result<u64> {
     let (mut produced, mut skipped, mut next_index) = (0u64, 0u64, 0u64);
+    let mut batch_size = FIRST_BATCH;
     while produced < plan.count {
         // A batch never asks for more seeds than samples are still missing, so which seeds are
-        // used depends only on the generator, never on the worker count.
-        let want = plan
-            .batch_size
-            .min(PIPELINE_BATCH)
-            .min(plan.count - produced);
+        // used depends only on the generator, never on the worker count or batch sizes.
+        let want = plan.batch_size.min(batch_size).min(plan.count - produced);
+        batch_size = (batch_size * 2).min(PIPELINE_BATCH);
         let jobs: Vec<SeedJob> = (next_index..next_index + want)
             .map(|index| SeedJob {
                 index,

@@ -85,13 +85,26 @@ impl SplitWriter {
         }
     }
 
-    /// Flushes and renames every file into place; returns the final paths.
+    /// Flushes and renames every file into place; returns the final paths. The files are
+    /// synced to disk side by side (each `fsync` mostly waits for the disk).
     pub fn finish(mut self) -> anyhow::Result<Vec<PathBuf>> {
-        let mut done = Vec::new();
-        for f in [self.text.take(), self.json.take()].into_iter().flatten() {
-            done.push(f.finish()?);
-        }
-        Ok(done)
+        let files: Vec<PendingFile> = [self.text.take(), self.json.take()]
+            .into_iter()
+            .flatten()
+            .collect();
+        std::thread::scope(|scope| {
+            let finishing: Vec<_> = files
+                .into_iter()
+                .map(|f| scope.spawn(move || f.finish()))
+                .collect();
+            finishing
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
     }
 }
 
