@@ -40,28 +40,52 @@ pub fn generate_dataset(
 ) -> anyhow::Result<Vec<(&'static str, SplitReport)>> {
     let mut dedupe = Dedupe::new(opts.drop_duplicates, opts.drop_test_in_train);
     let mut reports = Vec::new();
-    for (name, count) in [
-        ("train", opts.num_train_samples),
-        ("test", opts.num_test_samples),
-    ] {
-        // Configs require positive sizes; a size of 0 only comes from the benchmark.
-        if count == 0 {
-            continue;
+    std::thread::scope(|scope| {
+        // The previous split's files are synced and moved into place while the next split is
+        // generated; they are in place before the next split's files are.
+        let mut committing = None;
+        for (name, count) in [
+            ("train", opts.num_train_samples),
+            ("test", opts.num_test_samples),
+        ] {
+            // Configs require positive sizes; a size of 0 only comes from the benchmark.
+            if count == 0 {
+                continue;
+            }
+            let plan = SplitPlan {
+                name,
+                count,
+                batch_size: opts.batch_size,
+                root_seed: opts.root_seed,
+                save_text: opts.save_text,
+                save_json: opts.save_json,
+            };
+            let bar = progress_bar(name, count, opts.progress);
+            let generated = generate_split(&plan, &opts.save_dir, source, &mut dedupe, &bar);
+            bar.finish_and_clear();
+            if let Some(previous) = committing.take() {
+                reports.push(join_commit(previous)?);
+            }
+            let generated = generated?;
+            committing = Some((name, scope.spawn(move || generated.commit())));
         }
-        let plan = SplitPlan {
-            name,
-            count,
-            batch_size: opts.batch_size,
-            root_seed: opts.root_seed,
-            save_text: opts.save_text,
-            save_json: opts.save_json,
-        };
-        let bar = progress_bar(name, count, opts.progress);
-        let report = generate_split(&plan, &opts.save_dir, source, &mut dedupe, &bar)?;
-        bar.finish_and_clear();
-        reports.push((name, report));
-    }
-    Ok(reports)
+        if let Some(last) = committing {
+            reports.push(join_commit(last)?);
+        }
+        Ok(reports)
+    })
+}
+
+type Committing<'scope> = (
+    &'static str,
+    std::thread::ScopedJoinHandle<'scope, anyhow::Result<SplitReport>>,
+);
+
+fn join_commit((name, handle): Committing<'_>) -> anyhow::Result<(&'static str, SplitReport)> {
+    let report = handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    Ok((name, report))
 }
 
 fn progress_bar(split: &str, total: u64, wanted: bool) -> ProgressBar {
@@ -77,4 +101,100 @@ fn progress_bar(split: &str, total: u64, wanted: bool) -> ProgressBar {
     );
     bar.set_prefix(split.to_string());
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::source::{Generated, SeedJob};
+    use super::*;
+    use calt_algebra::tasks::SampleStats;
+
+    /// Numbers its samples; fails on every batch of the split named in `fail_split`.
+    struct Numbered {
+        fail_split: Option<&'static str>,
+    }
+
+    impl SampleSource for Numbered {
+        fn generate(
+            &mut self,
+            split: &str,
+            jobs: &[SeedJob],
+        ) -> anyhow::Result<Vec<Option<Generated>>> {
+            if Some(split) == self.fail_split {
+                anyhow::bail!("no {split} samples today");
+            }
+            Ok(jobs
+                .iter()
+                .map(|j| {
+                    Some(Generated {
+                        text: Ok(format!("{0} # {0}", j.index)),
+                        json: format!("{{\"problem\": \"{0}\", \"answer\": \"{0}\"}}", j.index),
+                        stats: SampleStats::default(),
+                        seconds: 0.0,
+                    })
+                })
+                .collect())
+        }
+    }
+
+    fn options(dir: &std::path::Path) -> RunOptions {
+        RunOptions {
+            save_dir: dir.to_path_buf(),
+            num_train_samples: 3000,
+            num_test_samples: 50,
+            batch_size: 1000,
+            root_seed: 42,
+            save_text: true,
+            save_json: true,
+            drop_duplicates: false,
+            drop_test_in_train: false,
+            progress: false,
+        }
+    }
+
+    fn names(dir: &std::path::Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn both_splits_are_committed_with_their_statistics() {
+        let dir = tempfile::tempdir().unwrap();
+        let reports =
+            generate_dataset(&options(dir.path()), &mut Numbered { fail_split: None }).unwrap();
+        let written: Vec<(&str, u64)> = reports.iter().map(|(n, r)| (*n, r.written)).collect();
+        assert_eq!(written, [("train", 3000), ("test", 50)]);
+        assert_eq!(
+            names(dir.path()),
+            [
+                "test_data.jsonl",
+                "test_raw.txt",
+                "test_stats.yaml",
+                "train_data.jsonl",
+                "train_raw.txt",
+                "train_stats.yaml"
+            ]
+        );
+        let train = std::fs::read_to_string(dir.path().join("train_raw.txt")).unwrap();
+        assert_eq!(train.lines().count(), 3000);
+        assert_eq!(train.lines().nth(2999), Some("2999 # 2999"));
+    }
+
+    #[test]
+    fn a_failing_test_split_leaves_the_finished_train_split_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = &mut Numbered {
+            fail_split: Some("test"),
+        };
+        let err = generate_dataset(&options(dir.path()), source).unwrap_err();
+        assert!(format!("{err:#}").contains("no test samples"), "{err:#}");
+        assert_eq!(
+            names(dir.path()),
+            ["train_data.jsonl", "train_raw.txt", "train_stats.yaml"]
+        );
+    }
 }

@@ -49,7 +49,7 @@ pub fn generate_split(
     source: &mut dyn SampleSource,
     dedupe: &mut Dedupe,
     bar: &ProgressBar,
-) -> anyhow::Result<SplitReport> {
+) -> anyhow::Result<GeneratedSplit> {
     let start = Instant::now();
     let writer = SplitWriter::create(dir, plan.name, plan.save_text, plan.save_json)?;
     dedupe.start_split(plan.name);
@@ -81,25 +81,43 @@ pub fn generate_split(
     // A failure while writing an earlier batch is reported before one from generating a later.
     let mut sink = writing?;
     let skipped = generated?;
-    let written = sink.written;
-    let files = sink.writer.finish()?;
     sink.stats.extras = sink.dedupe.counts();
     if skipped > 0 {
         sink.stats.extras.push(("skipped_seeds", skipped));
     }
     let seconds = start.elapsed().as_secs_f64();
-    let stats_path = dir.join(format!("{}_stats.yaml", plan.name));
-    super::writer::write_file_atomically(
-        &stats_path,
-        sink.stats.to_yaml(seconds, written).as_bytes(),
-    )
-    .context("writing the statistics")?;
-    Ok(SplitReport {
-        written,
+    Ok(GeneratedSplit {
+        stats_yaml: sink.stats.to_yaml(seconds, sink.written),
+        stats_path: dir.join(format!("{}_stats.yaml", plan.name)),
+        written: sink.written,
         seconds,
-        files,
-        stats_path,
+        writer: sink.writer,
     })
+}
+
+/// A split whose lines are all written to its temporary files, not yet in place.
+pub struct GeneratedSplit {
+    writer: SplitWriter,
+    stats_yaml: String,
+    stats_path: PathBuf,
+    written: u64,
+    seconds: f64,
+}
+
+impl GeneratedSplit {
+    /// Syncs the files to disk, moves them into place and writes the statistics. Separate
+    /// from generating, so that it can overlap the next split (it mostly waits for the disk).
+    pub fn commit(self) -> anyhow::Result<SplitReport> {
+        let files = self.writer.finish()?;
+        super::writer::write_file_atomically(&self.stats_path, self.stats_yaml.as_bytes())
+            .context("writing the statistics")?;
+        Ok(SplitReport {
+            written: self.written,
+            seconds: self.seconds,
+            files,
+            stats_path: self.stats_path,
+        })
+    }
 }
 
 /// One generated batch: each seed with its sample, or `None` where the generator skipped it.
@@ -235,7 +253,8 @@ mod tests {
             source,
             &mut Dedupe::default(),
             &ProgressBar::hidden(),
-        );
+        )
+        .and_then(GeneratedSplit::commit);
         (dir, report)
     }
 
