@@ -175,9 +175,11 @@ struct BatchSink<'a> {
 
 impl BatchSink<'_> {
     fn write(&mut self, batch: Batch) -> anyhow::Result<()> {
+        // The bar moves once per batch: indicatif reads the clock on every update.
+        let generated = batch.iter().filter(|(_, g)| g.is_some()).count() as u64;
+        self.bar.inc(generated);
         for (job, generated) in batch {
             let Some(g) = generated else { continue };
-            self.bar.inc(1);
             let text = g.text.map_err(|reason| {
                 anyhow::anyhow!(
                     "split {}, index {} (seed {}): cannot render the sample: {reason}",
