@@ -155,18 +155,7 @@ fn median_builtin_seconds(task: &TaskSpec, samples: u64, jobs: usize) -> anyhow:
 /// Seconds to generate and write `samples` train samples (text and JSON) into a temp folder.
 fn time_builtin(task: &TaskSpec, samples: u64, jobs: usize) -> anyhow::Result<f64> {
     let dir = tempfile_dir()?;
-    let opts = RunOptions {
-        save_dir: dir.clone(),
-        num_train_samples: samples,
-        num_test_samples: 0,
-        batch_size: 10000,
-        root_seed: 42,
-        save_text: true,
-        save_json: true,
-        drop_duplicates: false,
-        drop_test_in_train: false,
-        progress: false,
-    };
+    let opts = RunOptions::quiet(dir.clone(), samples, 0, 10000);
     let mut source = BuiltinSource::new(task.clone(), jobs)?;
     let start = Instant::now();
     let result = generate_dataset(&opts, &mut source);

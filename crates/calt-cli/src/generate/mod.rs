@@ -3,6 +3,8 @@
 
 mod dedupe;
 pub mod external;
+#[cfg(test)]
+mod fake_source;
 pub mod source;
 mod split;
 mod stats;
@@ -31,6 +33,25 @@ pub struct RunOptions {
     pub drop_test_in_train: bool,
     /// Show a progress bar (only drawn when stderr is a terminal).
     pub progress: bool,
+}
+
+impl RunOptions {
+    /// A run without a progress bar that writes both files and drops nothing, at CALT's
+    /// example root seed (42): what benchmarks and tests generate.
+    pub fn quiet(save_dir: PathBuf, train: u64, test: u64, batch_size: u64) -> Self {
+        RunOptions {
+            save_dir,
+            num_train_samples: train,
+            num_test_samples: test,
+            batch_size,
+            root_seed: 42,
+            save_text: true,
+            save_json: true,
+            drop_duplicates: false,
+            drop_test_in_train: false,
+            progress: false,
+        }
+    }
 }
 
 /// Generates the train split, then the test split, into `save_dir`.
@@ -105,51 +126,11 @@ fn progress_bar(split: &str, total: u64, wanted: bool) -> ProgressBar {
 
 #[cfg(test)]
 mod tests {
-    use super::source::{Generated, SeedJob};
+    use super::fake_source::FakeSource;
     use super::*;
-    use calt_algebra::tasks::SampleStats;
-
-    /// Numbers its samples; fails on every batch of the split named in `fail_split`.
-    struct Numbered {
-        fail_split: Option<&'static str>,
-    }
-
-    impl SampleSource for Numbered {
-        fn generate(
-            &mut self,
-            split: &str,
-            jobs: &[SeedJob],
-        ) -> anyhow::Result<Vec<Option<Generated>>> {
-            if Some(split) == self.fail_split {
-                anyhow::bail!("no {split} samples today");
-            }
-            Ok(jobs
-                .iter()
-                .map(|j| {
-                    Some(Generated {
-                        text: Ok(format!("{0} # {0}", j.index)),
-                        json: format!("{{\"problem\": \"{0}\", \"answer\": \"{0}\"}}", j.index),
-                        stats: SampleStats::default(),
-                        seconds: 0.0,
-                    })
-                })
-                .collect())
-        }
-    }
 
     fn options(dir: &std::path::Path) -> RunOptions {
-        RunOptions {
-            save_dir: dir.to_path_buf(),
-            num_train_samples: 3000,
-            num_test_samples: 50,
-            batch_size: 1000,
-            root_seed: 42,
-            save_text: true,
-            save_json: true,
-            drop_duplicates: false,
-            drop_test_in_train: false,
-            progress: false,
-        }
+        RunOptions::quiet(dir.to_path_buf(), 3000, 50, 1000)
     }
 
     fn names(dir: &std::path::Path) -> Vec<String> {
@@ -164,8 +145,7 @@ mod tests {
     #[test]
     fn both_splits_are_committed_with_their_statistics() {
         let dir = tempfile::tempdir().unwrap();
-        let reports =
-            generate_dataset(&options(dir.path()), &mut Numbered { fail_split: None }).unwrap();
+        let reports = generate_dataset(&options(dir.path()), &mut FakeSource::default()).unwrap();
         let written: Vec<(&str, u64)> = reports.iter().map(|(n, r)| (*n, r.written)).collect();
         assert_eq!(written, [("train", 3000), ("test", 50)]);
         assert_eq!(
@@ -187,8 +167,9 @@ mod tests {
     #[test]
     fn a_failing_test_split_leaves_the_finished_train_split_in_place() {
         let dir = tempfile::tempdir().unwrap();
-        let source = &mut Numbered {
+        let source = &mut FakeSource {
             fail_split: Some("test"),
+            ..FakeSource::default()
         };
         let err = generate_dataset(&options(dir.path()), source).unwrap_err();
         assert!(format!("{err:#}").contains("no test samples"), "{err:#}");

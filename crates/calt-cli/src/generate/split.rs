@@ -203,41 +203,7 @@ impl BatchSink<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use calt_algebra::tasks::SampleStats;
-
-    /// Answers every seed with `index # index`, except: an unrenderable sample at
-    /// `bad_render`, and an error for the batch holding `fail_at`.
-    struct FakeSource {
-        bad_render: Option<u64>,
-        fail_at: Option<u64>,
-    }
-
-    impl SampleSource for FakeSource {
-        fn generate(
-            &mut self,
-            _split: &str,
-            jobs: &[SeedJob],
-        ) -> anyhow::Result<Vec<Option<Generated>>> {
-            if jobs.iter().any(|j| Some(j.index) == self.fail_at) {
-                anyhow::bail!("generator failed at index {}", self.fail_at.unwrap_or(0));
-            }
-            Ok(jobs
-                .iter()
-                .map(|j| {
-                    Some(Generated {
-                        text: if Some(j.index) == self.bad_render {
-                            Err("nesting deeper than 2 levels".into())
-                        } else {
-                            Ok(format!("{0} # {0}", j.index))
-                        },
-                        json: format!("{{\"problem\": \"{0}\", \"answer\": \"{0}\"}}", j.index),
-                        stats: SampleStats::default(),
-                        seconds: 0.0,
-                    })
-                })
-                .collect())
-        }
-    }
+    use crate::generate::fake_source::FakeSource;
 
     fn run(source: &mut FakeSource) -> (tempfile::TempDir, anyhow::Result<SplitReport>) {
         let dir = tempfile::tempdir().unwrap();
@@ -269,10 +235,7 @@ mod tests {
 
     #[test]
     fn every_batch_is_written_in_order() {
-        let (dir, report) = run(&mut FakeSource {
-            bad_render: None,
-            fail_at: None,
-        });
+        let (dir, report) = run(&mut FakeSource::default());
         assert_eq!(report.unwrap().written, 40);
         let text = std::fs::read_to_string(dir.path().join("train_raw.txt")).unwrap();
         let expected: String = (0..40).map(|i| format!("{i} # {i}\n")).collect();
@@ -286,6 +249,7 @@ mod tests {
         let (dir, report) = run(&mut FakeSource {
             bad_render: Some(11),
             fail_at: Some(30),
+            ..FakeSource::default()
         });
         let err = format!("{:#}", report.unwrap_err());
         assert!(err.contains("index 11") && err.contains("deeper"), "{err}");
@@ -299,8 +263,8 @@ mod tests {
     #[test]
     fn a_generator_error_fails_the_split_and_leaves_no_file() {
         let (dir, report) = run(&mut FakeSource {
-            bad_render: None,
             fail_at: Some(20),
+            ..FakeSource::default()
         });
         let err = format!("{:#}", report.unwrap_err());
         assert!(err.contains("generator failed at index 20"), "{err}");

@@ -34,17 +34,27 @@ impl PendingFile {
             .with_context(|| format!("cannot write {}", self.tmp.display()))
     }
 
-    fn finish(self) -> anyhow::Result<PathBuf> {
+    /// Flushes the buffer and waits until the file is on disk.
+    fn sync(&mut self) -> anyhow::Result<()> {
+        self.out
+            .flush()
+            .and_then(|()| self.out.get_ref().sync_all())
+            .with_context(|| format!("cannot write {}", self.tmp.display()))
+    }
+
+    /// Moves the (synced) file to its final name.
+    fn into_place(self) -> anyhow::Result<PathBuf> {
         let PendingFile { tmp, target, out } = self;
-        let file = out
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        file.sync_all()
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        drop(out);
         std::fs::rename(&tmp, &target)
             .with_context(|| format!("cannot move {} to {}", tmp.display(), target.display()))?;
         Ok(target)
+    }
+
+    /// Removes the temporary file.
+    fn discard(self) {
+        drop(self.out);
+        let _ = std::fs::remove_file(&self.tmp);
     }
 }
 
@@ -85,26 +95,32 @@ impl SplitWriter {
         }
     }
 
-    /// Flushes and renames every file into place; returns the final paths. The files are
-    /// synced to disk side by side (each `fsync` mostly waits for the disk).
+    /// Syncs every file to disk, side by side (each `fsync` mostly waits for the disk), then
+    /// renames them into place; returns the final paths. If one cannot be synced, none is
+    /// renamed and the temporary files are removed.
     pub fn finish(mut self) -> anyhow::Result<Vec<PathBuf>> {
-        let files: Vec<PendingFile> = [self.text.take(), self.json.take()]
+        let mut files: Vec<PendingFile> = [self.text.take(), self.json.take()]
             .into_iter()
             .flatten()
             .collect();
-        std::thread::scope(|scope| {
-            let finishing: Vec<_> = files
-                .into_iter()
-                .map(|f| scope.spawn(move || f.finish()))
+        let synced = std::thread::scope(|scope| {
+            let syncing: Vec<_> = files
+                .iter_mut()
+                .map(|f| scope.spawn(move || f.sync()))
                 .collect();
-            finishing
+            syncing
                 .into_iter()
                 .map(|h| {
                     h.join()
                         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                 })
-                .collect()
-        })
+                .collect::<anyhow::Result<Vec<()>>>()
+        });
+        if let Err(e) = synced {
+            files.into_iter().for_each(PendingFile::discard);
+            return Err(e);
+        }
+        files.into_iter().map(PendingFile::into_place).collect()
     }
 }
 
@@ -112,8 +128,7 @@ impl Drop for SplitWriter {
     /// A split that was not finished leaves no file behind.
     fn drop(&mut self) {
         for f in [self.text.take(), self.json.take()].into_iter().flatten() {
-            drop(f.out);
-            let _ = std::fs::remove_file(&f.tmp);
+            f.discard();
         }
     }
 }
