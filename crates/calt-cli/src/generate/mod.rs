@@ -2,6 +2,7 @@
 //! train before test, batches on a worker pool or external commands, CALT's files.
 
 mod dedupe;
+mod early_sync;
 pub mod external;
 #[cfg(test)]
 mod fake_source;

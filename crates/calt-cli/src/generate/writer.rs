@@ -2,6 +2,7 @@
 //! or not at all: lines go to hidden temporary files in the same folder, which are renamed
 //! into place only when the split is finished (and removed if generation fails).
 
+use super::early_sync::EarlySyncFile;
 use anyhow::Context;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 struct PendingFile {
     tmp: PathBuf,
     target: PathBuf,
-    out: BufWriter<File>,
+    out: BufWriter<EarlySyncFile>,
 }
 
 impl PendingFile {
@@ -23,7 +24,8 @@ impl PendingFile {
         Ok(PendingFile {
             tmp,
             target,
-            out: BufWriter::with_capacity(1 << 20, file),
+            // Small enough that bytes reach the kernel (and the early syncs) as they come.
+            out: BufWriter::with_capacity(64 * 1024, EarlySyncFile::new(file)),
         })
     }
 
@@ -38,7 +40,7 @@ impl PendingFile {
     fn sync(&mut self) -> anyhow::Result<()> {
         self.out
             .flush()
-            .and_then(|()| self.out.get_ref().sync_all())
+            .and_then(|()| self.out.get_mut().sync_all())
             .with_context(|| format!("cannot write {}", self.tmp.display()))
     }
 
