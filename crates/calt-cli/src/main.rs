@@ -3,6 +3,7 @@
 
 mod commands;
 mod generate;
+mod peak_memory;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

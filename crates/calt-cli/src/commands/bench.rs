@@ -217,5 +217,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    // Over the whole bench (every variant above), so an upper bound for one training run.
+    println!(
+        "peak memory (resident, whole bench): {}",
+        crate::peak_memory::describe_peak_memory()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -373,6 +373,10 @@ fn train_loop(
     run_dir::write_atomically(&path, &bytes).map_err(anyhow::Error::msg)?;
     println!("generation_accuracy {acc:.4}");
     println!("model bundle: {}", path.display());
+    println!(
+        "peak memory (resident): {}",
+        crate::peak_memory::describe_peak_memory()
+    );
     Ok(())
 }
 
