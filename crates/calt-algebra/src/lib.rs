@@ -24,5 +24,5 @@ pub use error::{AlgebraError, Result};
 pub use poly::{MonomialOrder, Poly};
 pub use pyrandom::PyRandom;
 pub use sample::{Sample, Value};
-pub use seed::sample_seed;
+pub use seed::{SplitSeeds, sample_seed};
 pub use tasks::{Task, TaskSpec};

@@ -6,6 +6,7 @@ mod early_sync;
 pub mod external;
 #[cfg(test)]
 mod fake_source;
+mod seed_stream;
 pub mod source;
 mod split;
 mod stats;

@@ -2,11 +2,11 @@
 //! next indices, optional de-duplication, files written as batches arrive.
 
 use super::dedupe::Dedupe;
+use super::seed_stream::with_seed_stream;
 use super::source::{Generated, SampleSource, SeedJob};
 use super::stats::SplitStats;
 use super::writer::SplitWriter;
 use anyhow::Context;
-use calt_algebra::sample_seed;
 use indicatif::ProgressBar;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -131,36 +131,32 @@ fn produce_batches(
     source: &mut dyn SampleSource,
     out: &std::sync::mpsc::SyncSender<Batch>,
 ) -> anyhow::Result<u64> {
-    let (mut produced, mut skipped, mut next_index) = (0u64, 0u64, 0u64);
-    let mut batch_size = FIRST_BATCH;
-    while produced < plan.count {
-        // A batch never asks for more seeds than samples are still missing, so which seeds are
-        // used depends only on the generator, never on the worker count or batch sizes.
-        let want = plan.batch_size.min(batch_size).min(plan.count - produced);
-        batch_size = (batch_size * 2).min(PIPELINE_BATCH);
-        let jobs: Vec<SeedJob> = (next_index..next_index + want)
-            .map(|index| SeedJob {
-                index,
-                seed: sample_seed(plan.root_seed, plan.name, index),
-            })
-            .collect();
-        next_index += want;
-        let results = source.generate(plan.name, &jobs)?;
-        let made = results.iter().filter(|r| r.is_some()).count() as u64;
-        produced += made;
-        skipped += want - made;
-        if skipped > MAX_SKIPS_PER_SAMPLE * (produced + 1) {
-            anyhow::bail!(
-                "split {}: the generator skipped {skipped} seeds and produced only {produced} \
-                 samples; check the task parameters",
-                plan.name
-            );
+    with_seed_stream(plan.root_seed, plan.name, |seeds| {
+        let (mut produced, mut skipped) = (0u64, 0u64);
+        let mut batch_size = FIRST_BATCH;
+        while produced < plan.count {
+            // A batch never asks for more seeds than samples are still missing, so which seeds
+            // are used depends only on the generator, never on the worker count or batch sizes.
+            let want = plan.batch_size.min(batch_size).min(plan.count - produced);
+            batch_size = (batch_size * 2).min(PIPELINE_BATCH);
+            let jobs = seeds.take(want);
+            let results = source.generate(plan.name, &jobs)?;
+            let made = results.iter().filter(|r| r.is_some()).count() as u64;
+            produced += made;
+            skipped += want - made;
+            if skipped > MAX_SKIPS_PER_SAMPLE * (produced + 1) {
+                anyhow::bail!(
+                    "split {}: the generator skipped {skipped} seeds and produced only {produced} \
+                     samples; check the task parameters",
+                    plan.name
+                );
+            }
+            if out.send(jobs.into_iter().zip(results).collect()).is_err() {
+                break;
+            }
         }
-        if out.send(jobs.into_iter().zip(results).collect()).is_err() {
-            break;
-        }
-    }
-    Ok(skipped)
+        Ok(skipped)
+    })
 }
 
 /// Where a split's samples go: de-duplication, the output files and the statistics.
