@@ -13,7 +13,8 @@ use std::time::Instant;
 
 /// Measure samples/s of `calt generate` (generation plus writing the text and JSON files).
 ///
-/// calt's figure is the median of three runs after a warm-up run; the Python CALT runs once.
+/// Each figure is the median of three runs, calt's after a warm-up run. calt and the Python
+/// CALT take turns (calt, Python, calt, …), so that both see the machine in the same state.
 ///
 /// Without --config every built-in task runs with CALT's parameters; with --config only that
 /// data.yaml's task. Where benches/calt_baseline/run.py has the task, the Python CALT
@@ -110,13 +111,9 @@ pub fn run(args: BenchGenerateArgs) -> anyhow::Result<ExitCode> {
     for task in &tasks {
         let samples = args.samples.unwrap_or_else(|| default_samples(task));
         for &jobs in &args.jobs {
-            let rate = samples as f64 / median_builtin_seconds(task, samples, jobs)?;
-            let python = if with_baseline && BASELINE_TASKS.contains(&task.name()) {
-                let n = baseline_samples(&args, task, samples);
-                time_python(&args, task.name(), n, jobs)?.map(|seconds| n as f64 / seconds)
-            } else {
-                None
-            };
+            let python = (with_baseline && BASELINE_TASKS.contains(&task.name()))
+                .then(|| baseline_samples(&args, task, samples));
+            let (rate, python) = measure_row(&args, task, samples, jobs, python)?;
             let (py, ratio) = match python {
                 Some(p) => (format!("{p:.0}"), format!("{:.1}x", rate / p)),
                 None => ("-".into(), "-".into()),
@@ -143,13 +140,37 @@ pub fn run(args: BenchGenerateArgs) -> anyhow::Result<ExitCode> {
 /// flushing the previous run's files.
 const TIMED_RUNS: usize = 3;
 
-fn median_builtin_seconds(task: &TaskSpec, samples: u64, jobs: usize) -> anyhow::Result<f64> {
+/// calt's samples/s and, given its sample count, the Python CALT's: medians of
+/// [`TIMED_RUNS`] runs taken in turn. The Python side is dropped if one of its runs fails.
+fn measure_row(
+    args: &BenchGenerateArgs,
+    task: &TaskSpec,
+    samples: u64,
+    jobs: usize,
+    python_samples: Option<u64>,
+) -> anyhow::Result<(f64, Option<f64>)> {
     time_builtin(task, samples, jobs)?;
-    let mut seconds = (0..TIMED_RUNS)
-        .map(|_| time_builtin(task, samples, jobs))
-        .collect::<anyhow::Result<Vec<f64>>>()?;
+    let (mut calt, mut python) = (Vec::new(), Vec::new());
+    let mut python_ok = python_samples.is_some();
+    for _ in 0..TIMED_RUNS {
+        calt.push(time_builtin(task, samples, jobs)?);
+        if let Some(n) = python_samples.filter(|_| python_ok) {
+            match time_python(args, task.name(), n, jobs)? {
+                Some(seconds) => python.push(seconds),
+                None => python_ok = false,
+            }
+        }
+    }
+    let rate = samples as f64 / median(&mut calt);
+    let python_rate = python_samples
+        .filter(|_| python_ok)
+        .map(|n| n as f64 / median(&mut python));
+    Ok((rate, python_rate))
+}
+
+fn median(seconds: &mut [f64]) -> f64 {
     seconds.sort_by(f64::total_cmp);
-    Ok(seconds[TIMED_RUNS / 2])
+    seconds[seconds.len() / 2]
 }
 
 /// Seconds to generate and write `samples` train samples (text and JSON) into a temp folder.
