@@ -2,6 +2,7 @@
 //! generators make. Seeding with the same integer gives the same stream as Python, which is
 //! what lets the gf17 and integer-factorisation datasets match CALT byte for byte.
 
+use smallvec::SmallVec;
 use std::sync::Arc;
 
 const N: usize = 624;
@@ -389,7 +390,8 @@ impl PyRandom {
         }
         let mut result = Vec::with_capacity(k);
         if n <= setsize {
-            let mut pool: Vec<T> = population.to_vec();
+            // On the stack for CALT's sizes (`setsize` is 21 for k <= 5).
+            let mut pool: SmallVec<[T; 24]> = population.iter().cloned().collect();
             for i in 0..k {
                 let j = self.randbelow((n - i) as u64) as usize;
                 result.push(pool[j].clone());

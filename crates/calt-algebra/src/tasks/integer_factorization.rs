@@ -7,6 +7,7 @@ use crate::pyrandom::PyRandom;
 use crate::sample::{Sample, Value};
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
+use smallvec::SmallVec;
 use std::sync::OnceLock;
 
 /// CALT's draw: `random.seed(seed)`, `random.sample(primes below prime_bound, num_primes)`.
@@ -80,10 +81,8 @@ impl Task for IntegerFactorization {
         let (sample, product, primes) = self.draw_primes(rng);
         let mut stats = SampleStats::with_capacity(6);
         stats.push("problem", "value", product);
-        stats.push_list(
-            "answer",
-            &primes.iter().map(|&p| p as f64).collect::<Vec<_>>(),
-        );
+        let primes: SmallVec<[f64; 8]> = primes.iter().map(|&p| p as f64).collect();
+        stats.push_list("answer", &primes);
         Ok(Some((sample, stats)))
     }
 }

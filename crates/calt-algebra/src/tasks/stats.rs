@@ -38,14 +38,17 @@ impl SampleStats {
         let (min, max, mean, std) = if values.is_empty() {
             (0.0, 0.0, 0.0, 0.0)
         } else {
-            let mean = values.iter().sum::<f64>() / n;
-            let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
-            (
-                values.iter().copied().fold(f64::INFINITY, f64::min),
-                values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                mean,
-                var.sqrt(),
-            )
+            // Sum, min and max in one pass (this runs for every sample of a task); the
+            // variance needs the mean first, as Python's two-pass formula does.
+            let (mut sum, mut min, mut max) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
+            for &v in values {
+                sum += v;
+                min = f64::min(min, v);
+                max = f64::max(max, v);
+            }
+            let mean = sum / n;
+            let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+            (min, max, mean, var.sqrt())
         };
         self.push(category, "num_values", n);
         self.push(category, "min_value", min);
