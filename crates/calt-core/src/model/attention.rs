@@ -85,12 +85,14 @@ impl MultiHeadAttention {
         rope: Option<&RopeTables>,
     ) -> Tensor<3> {
         let [b, tq, d] = x.dims();
-        let mut q = self.split(dense(&self.query, x));
+        // The query is scaled while its rows are still contiguous (as BART does): after the
+        // head split it is a strided view, which element-wise kernels walk index by index.
+        let scale = 1.0 / ((d / self.heads) as f64).sqrt();
+        let mut q = self.split(dense(&self.query, x).mul_scalar(scale));
         if let Some((cos, sin)) = rope {
             q = apply_rope(q, cos, sin);
         }
-        let scale = 1.0 / ((d / self.heads) as f64).sqrt();
-        let mut scores = q.mul_scalar(scale).matmul(kv.key.clone().swap_dims(2, 3));
+        let mut scores = q.matmul(kv.key.clone().swap_dims(2, 3));
         if let Some(bias) = bias {
             scores = scores + bias.clone();
         }
