@@ -18,7 +18,8 @@ const SYNC_EVERY: u64 = 256 * 1024;
 pub struct EarlySyncFile {
     file: File,
     written: u64,
-    synced_up_to: u64,
+    /// `written` when the helper was last asked to sync.
+    sync_requested_at: u64,
     syncer: Option<Syncer>,
 }
 
@@ -47,7 +48,7 @@ impl EarlySyncFile {
         EarlySyncFile {
             file,
             written: 0,
-            synced_up_to: 0,
+            sync_requested_at: 0,
             syncer,
         }
     }
@@ -71,12 +72,12 @@ impl Write for EarlySyncFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.file.write(buf)?;
         self.written += n as u64;
-        if self.written - self.synced_up_to >= SYNC_EVERY
+        if self.written - self.sync_requested_at >= SYNC_EVERY
             && let Some(syncer) = &self.syncer
         {
             // A sync still running will pick these bytes up on its next round.
             match syncer.wake.try_send(()) {
-                Ok(()) | Err(TrySendError::Full(())) => self.synced_up_to = self.written,
+                Ok(()) | Err(TrySendError::Full(())) => self.sync_requested_at = self.written,
                 Err(TrySendError::Disconnected(())) => self.syncer = None,
             }
         }
