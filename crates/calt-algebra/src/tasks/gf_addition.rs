@@ -1,11 +1,11 @@
 //! `gf17_addition`: a list of residues mod p and its prefix sums (`6,13,15 # 6,2,0`).
 
+use super::stats::ListValues;
 use super::{SampleStats, Task, invalid};
 use crate::coeff::is_prime_u64;
 use crate::error::Result;
 use crate::pyrandom::PyRandom;
 use crate::sample::Sample;
-use smallvec::SmallVec;
 
 /// Draws exactly as CALT's generator: `random.seed(seed)`, length `randint(min, max)`, then
 /// `randint(0, p - 1)` per entry, so datasets match CALT byte for byte.
@@ -53,13 +53,9 @@ impl Task for GfAddition {
     }
 }
 
-/// A sample's entries as numbers: on the stack for CALT's lengths (a sample takes a
-/// microsecond, so two heap allocations were a noticeable share of it).
-type Numbers = SmallVec<[f64; 8]>;
-
 impl GfAddition {
     /// The sample, plus its entries and prefix sums as numbers for the statistics.
-    fn draw_lists(&self, rng: &mut PyRandom) -> Option<(Sample, Numbers, Numbers)> {
+    fn draw_lists(&self, rng: &mut PyRandom) -> Option<(Sample, ListValues, ListValues)> {
         let p = self.prime as i64;
         let len = rng.randint(i64::from(self.min_length), i64::from(self.max_length)) as usize;
         // Entries are at most 19 digits; one allocation per string.
@@ -67,8 +63,8 @@ impl GfAddition {
         let mut answer = String::with_capacity(len * 4);
         let mut digits = itoa::Buffer::new();
         let mut s: u64 = 0;
-        let mut values = Numbers::new();
-        let mut sums = Numbers::new();
+        let mut values = ListValues::new();
+        let mut sums = ListValues::new();
         for i in 0..len {
             let n = rng.randint(0, p - 1) as u64;
             // Both terms are below p: one subtraction reduces (a division per entry was a

@@ -1,13 +1,13 @@
 //! `integer_factorization`: a product of distinct small primes and the sorted primes
 //! (`852397 # 7 | 13 | 17 | 19 | 29`).
 
+use super::stats::ListValues;
 use super::{SampleStats, Task, invalid};
 use crate::error::Result;
 use crate::pyrandom::PyRandom;
 use crate::sample::{Sample, Value};
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
-use smallvec::SmallVec;
 use std::sync::OnceLock;
 
 /// CALT's draw: `random.seed(seed)`, `random.sample(primes below prime_bound, num_primes)`.
@@ -81,7 +81,7 @@ impl Task for IntegerFactorization {
         let (sample, product, primes) = self.draw_primes(rng);
         let mut stats = SampleStats::with_capacity(6);
         stats.push("problem", "value", product);
-        let primes: SmallVec<[f64; 8]> = primes.iter().map(|&p| p as f64).collect();
+        let primes: ListValues = primes.iter().map(|&p| p as f64).collect();
         stats.push_list("answer", &primes);
         Ok(Some((sample, stats)))
     }

@@ -2,6 +2,10 @@
 //! names a few metrics per side (`problem`, `answer`), and the pipeline summarises each metric
 //! over a split (mean, std, min, max) into `{split}_stats.yaml`.
 
+/// A sample's list of numbers for [`SampleStats::push_list`], on the stack for CALT's lengths
+/// (a sample takes about a microsecond, so a heap allocation is a noticeable share of it).
+pub(crate) type ListValues = smallvec::SmallVec<[f64; 8]>;
+
 /// One number about one sample, e.g. `("answer", "total_factors", 3.0)`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatEntry {

@@ -150,21 +150,19 @@ fn measure_row(
     python_samples: Option<u64>,
 ) -> anyhow::Result<(f64, Option<f64>)> {
     time_builtin(task, samples, jobs)?;
+    let mut python_samples = python_samples;
     let (mut calt, mut python) = (Vec::new(), Vec::new());
-    let mut python_ok = python_samples.is_some();
     for _ in 0..TIMED_RUNS {
         calt.push(time_builtin(task, samples, jobs)?);
-        if let Some(n) = python_samples.filter(|_| python_ok) {
+        if let Some(n) = python_samples {
             match time_python(args, task.name(), n, jobs)? {
                 Some(seconds) => python.push(seconds),
-                None => python_ok = false,
+                None => python_samples = None,
             }
         }
     }
     let rate = samples as f64 / median(&mut calt);
-    let python_rate = python_samples
-        .filter(|_| python_ok)
-        .map(|n| n as f64 / median(&mut python));
+    let python_rate = python_samples.map(|n| n as f64 / median(&mut python));
     Ok((rate, python_rate))
 }
 
