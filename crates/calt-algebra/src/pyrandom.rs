@@ -25,11 +25,15 @@ pub struct PyRandom {
     twist_pending: bool,
     /// Where the untwisted state lives while `mt` has not been filled: a [`SeedBatch`]'s
     /// table and this generator's lane in it.
-    seeded: Option<(Arc<LaneStates>, usize)>,
+    seeded: Option<(SharedStates, usize)>,
 }
 
 /// The states of [`SEED_LANES`] generators seeded together, word by word: `states[i][lane]`.
 type LaneStates = [[u32; SEED_LANES]; N];
+
+/// A [`LaneStates`] table shared by the generators reading from it. Boxed inside the `Arc`:
+/// the table is 160 KB, and `Arc::from(Box)` would copy it into the `Arc`'s own allocation.
+type SharedStates = Arc<Box<LaneStates>>;
 
 impl std::fmt::Debug for PyRandom {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -172,18 +176,14 @@ fn init_by_array_lanes_fastest(seeds: &[u128; SEED_LANES], states: &mut LaneStat
 /// from (copying each 2.5 KB state into its generator cost more than computing it); the
 /// generators themselves are reused from batch to batch.
 pub struct SeedBatch {
-    states: Arc<LaneStates>,
+    states: SharedStates,
     rngs: Vec<PyRandom>,
 }
 
 impl Default for SeedBatch {
     fn default() -> Self {
-        let states: Box<LaneStates> = vec![[0; SEED_LANES]; N]
-            .into_boxed_slice()
-            .try_into()
-            .expect("N rows");
         SeedBatch {
-            states: Arc::from(states),
+            states: Arc::new(new_lane_states()),
             // Placeholders: `seed` sets every field of a generator before handing it out.
             rngs: vec![
                 PyRandom {
@@ -198,7 +198,86 @@ impl Default for SeedBatch {
     }
 }
 
+/// One generator's state right after `random.seed`, computed ahead of use (possibly on
+/// another thread) by [`seed_ahead`] and drawn from through [`SeedBatch::adopt`].
+#[derive(Clone)]
+pub struct SeededState {
+    states: SharedStates,
+    lane: usize,
+}
+
+/// Seeds generators ahead of use (see [`SeedBatch`] for how), reusing the tables whose
+/// generators have all been dropped: a fresh 160 KB table per [`SEED_LANES`] seeds cost more
+/// in zeroing and page faults than the seeding itself.
+#[derive(Default)]
+pub struct SeedAhead {
+    tables: Vec<SharedStates>,
+}
+
+impl SeedAhead {
+    /// `random.seed` on up to [`SEED_LANES`] seeds at once.
+    pub fn seed(&mut self, seeds: &[u128]) -> Vec<SeededState> {
+        assert!(
+            seeds.len() <= SEED_LANES,
+            "SeedAhead::seed: {} seeds, at most {SEED_LANES}",
+            seeds.len()
+        );
+        let mut lanes = [0u128; SEED_LANES];
+        lanes[..seeds.len()].copy_from_slice(seeds);
+        let free = self
+            .tables
+            .iter_mut()
+            .position(|table| Arc::get_mut(table).is_some());
+        let table = match free {
+            Some(i) => &mut self.tables[i],
+            None => {
+                self.tables.push(Arc::new(new_lane_states()));
+                self.tables.last_mut().expect("just pushed")
+            }
+        };
+        let states = Arc::get_mut(table).expect("a table no generator holds");
+        init_by_array_lanes_fastest(&lanes, states);
+        (0..seeds.len())
+            .map(|lane| SeededState {
+                states: Arc::clone(table),
+                lane,
+            })
+            .collect()
+    }
+}
+
+fn new_lane_states() -> Box<LaneStates> {
+    vec![[0; SEED_LANES]; N]
+        .into_boxed_slice()
+        .try_into()
+        .expect("N rows")
+}
+
 impl SeedBatch {
+    /// Generators that continue from states seeded ahead (at most [`SEED_LANES`]); the same
+    /// streams as [`SeedBatch::seed`] on their seeds.
+    pub fn adopt<'a>(
+        &mut self,
+        seeded: impl ExactSizeIterator<Item = &'a SeededState>,
+    ) -> &mut [PyRandom] {
+        let n = seeded.len();
+        assert!(
+            n <= SEED_LANES,
+            "SeedBatch::adopt: {n} states, at most {SEED_LANES}"
+        );
+        // Let go of the previous states, so that their tables can be reused.
+        for rng in &mut self.rngs {
+            rng.seeded = None;
+        }
+        let rngs = &mut self.rngs[..n];
+        for (rng, state) in rngs.iter_mut().zip(seeded) {
+            rng.seeded = Some((Arc::clone(&state.states), state.lane));
+            rng.index = N;
+            rng.twist_pending = false;
+        }
+        rngs
+    }
+
     /// `random.seed(seeds[k])` on generator `k`, for up to [`SEED_LANES`] seeds.
     pub fn seed(&mut self, seeds: &[u128]) -> &mut [PyRandom] {
         assert!(
@@ -213,7 +292,7 @@ impl SeedBatch {
         for rng in &mut self.rngs {
             rng.seeded = None;
         }
-        init_by_array_lanes_fastest(&lanes, Arc::make_mut(&mut self.states));
+        init_by_array_lanes_fastest(&lanes, Arc::make_mut(&mut self.states).as_mut());
         let rngs = &mut self.rngs[..seeds.len()];
         for (lane, rng) in rngs.iter_mut().enumerate() {
             rng.seeded = Some((Arc::clone(&self.states), lane));
@@ -543,6 +622,35 @@ mod tests {
             let mut one = PyRandom::new(*seed);
             for _ in 0..700 {
                 assert_eq!(many.next_u32(), one.next_u32(), "seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn states_seeded_ahead_on_another_thread_give_the_same_streams() {
+        let seeds: Vec<u128> = (0..SEED_LANES as u128 + 5).map(|k| (k << 65) + k).collect();
+        let seeded: Vec<SeededState> = std::thread::spawn({
+            let seeds = seeds.clone();
+            move || {
+                let mut ahead = SeedAhead::default();
+                let seeded: Vec<SeededState> = seeds
+                    .chunks(SEED_LANES)
+                    .flat_map(|c| ahead.seed(c))
+                    .collect();
+                // Tables still held are not handed out again.
+                assert_eq!(ahead.tables.len(), 2);
+                seeded
+            }
+        })
+        .join()
+        .unwrap();
+        let mut batch = SeedBatch::default();
+        for (seeds, states) in seeds.chunks(7).zip(seeded.chunks(7)) {
+            for (seed, rng) in seeds.iter().zip(batch.adopt(states.iter())) {
+                let mut one = PyRandom::new(*seed);
+                for _ in 0..700 {
+                    assert_eq!(rng.next_u32(), one.next_u32(), "seed {seed}");
+                }
             }
         }
     }

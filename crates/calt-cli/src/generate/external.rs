@@ -4,6 +4,7 @@
 //! to skip the seed. Seeds of a batch are split into contiguous chunks, one per child, and the
 //! answers are read back in seed order, so the output does not depend on the child count.
 
+use super::seed_stream::Seeds;
 use super::source::{Generated, SampleSource, SeedJob};
 use calt_algebra::tasks::SampleStats;
 use calt_algebra::{Sample, Value};
@@ -234,11 +235,8 @@ impl SampleSource for ExternalSource {
         Ok(())
     }
 
-    fn generate(
-        &mut self,
-        split: &str,
-        jobs: &[SeedJob],
-    ) -> anyhow::Result<Vec<Option<Generated>>> {
+    fn generate(&mut self, split: &str, seeds: &Seeds) -> anyhow::Result<Vec<Option<Generated>>> {
+        let jobs = &seeds.jobs;
         let n = self.workers.len();
         let chunk = jobs.len().div_ceil(n).max(1);
         let started = Instant::now();

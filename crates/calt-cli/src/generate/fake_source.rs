@@ -2,7 +2,8 @@
 //! failures placed where a test asks for them.
 
 use super::SampleSource;
-use super::source::{Generated, SeedJob};
+use super::seed_stream::Seeds;
+use super::source::Generated;
 use calt_algebra::tasks::SampleStats;
 
 #[derive(Default)]
@@ -16,11 +17,8 @@ pub struct FakeSource {
 }
 
 impl SampleSource for FakeSource {
-    fn generate(
-        &mut self,
-        split: &str,
-        jobs: &[SeedJob],
-    ) -> anyhow::Result<Vec<Option<Generated>>> {
+    fn generate(&mut self, split: &str, seeds: &Seeds) -> anyhow::Result<Vec<Option<Generated>>> {
+        let jobs = &seeds.jobs;
         if Some(split) == self.fail_split {
             anyhow::bail!("no {split} samples today");
         }

@@ -1,60 +1,114 @@
 //! A split's seeds in index order, derived on a helper thread ahead of the batches that use
-//! them. Derived on the thread that hands batches to the workers (one SHA-256 per sample),
-//! they kept the workers waiting for a tenth of a gf17 run.
+//! them, together with (for the built-in tasks) each seed's Python `random` state. Derived on
+//! the thread that hands batches to the workers (one SHA-256 per sample), the seeds kept the
+//! workers waiting for a tenth of a gf17 run; seeding the generators (a chain of 1247
+//! multiplications per seed) was another tenth of each worker's time.
 
 use super::source::SeedJob;
 use calt_algebra::SplitSeeds;
+use calt_algebra::pyrandom::{SEED_LANES, SeedAhead, SeededState};
+use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, sync_channel};
+use std::time::Instant;
 
 /// Seeds derived per message.
 const CHUNK: u64 = 256;
 
-/// Chunks derived ahead of use; what a split does not use is at most this much wasted work.
-const AHEAD: usize = 4;
+/// Chunks derived ahead of use: more than a whole batch (`split::PIPELINE_BATCH`), so that the
+/// workers never wait for the rest of a batch while the helper idles (with 4 chunks, short of
+/// a 2048-seed batch, helper and worker took turns: 400k gf17 samples on one worker ran about
+/// a quarter slower). What a split does not use is at most this much wasted work.
+const AHEAD: usize = 6;
+
+/// A generator state seeded ahead, and the seeding's share of time (charged to the sample).
+pub struct PreparedRng {
+    pub state: SeededState,
+    pub seconds: f64,
+}
+
+/// Consecutive seeds and, when the stream prepares them, their generator states (same order).
+#[derive(Default)]
+pub struct Seeds {
+    pub jobs: Vec<SeedJob>,
+    pub rngs: Vec<PreparedRng>,
+}
 
 /// Hands out consecutive seeds, starting at index 0.
 pub struct SeedStream {
     seeds: SplitSeeds,
-    chunks: Receiver<Vec<SeedJob>>,
+    /// Seeds generators here if the helper is gone (`None`: the stream prepares none).
+    rngs_ahead: Option<SeedAhead>,
+    chunks: Receiver<Seeds>,
     /// Derived, not yet handed out.
-    ready: std::collections::VecDeque<SeedJob>,
+    ready: VecDeque<SeedJob>,
+    ready_rngs: VecDeque<PreparedRng>,
     /// The index after the last one received or derived here.
     next_index: u64,
 }
 
 impl SeedStream {
     /// The next `n` seeds.
-    pub fn take(&mut self, n: u64) -> Vec<SeedJob> {
+    pub fn take(&mut self, n: u64) -> Seeds {
         while (self.ready.len() as u64) < n {
-            match self.chunks.recv() {
-                Ok(chunk) => {
-                    self.next_index += chunk.len() as u64;
-                    self.ready.extend(chunk);
-                }
+            let chunk = match self.chunks.recv() {
+                Ok(chunk) => chunk,
                 // The helper is gone (it only stops when told to): derive the rest here.
-                Err(_) => {
-                    let index = self.next_index;
-                    self.next_index += 1;
-                    self.ready.push_back(job(&self.seeds, index));
-                }
-            }
+                Err(_) => derive(
+                    &self.seeds,
+                    self.next_index,
+                    CHUNK,
+                    self.rngs_ahead.as_mut(),
+                ),
+            };
+            self.next_index += chunk.jobs.len() as u64;
+            self.ready.extend(chunk.jobs);
+            self.ready_rngs.extend(chunk.rngs);
         }
-        self.ready.drain(..n as usize).collect()
+        let n = n as usize;
+        Seeds {
+            jobs: self.ready.drain(..n).collect(),
+            rngs: self
+                .ready_rngs
+                .drain(..n.min(self.ready_rngs.len()))
+                .collect(),
+        }
     }
 }
 
-fn job(seeds: &SplitSeeds, index: u64) -> SeedJob {
-    SeedJob {
-        index,
-        seed: seeds.seed(index),
+/// `count` seeds from `start` on (fewer where the indices run out) and, if asked, their
+/// generator states, seeded [`SEED_LANES`] at a time.
+fn derive(seeds: &SplitSeeds, start: u64, count: u64, rngs_ahead: Option<&mut SeedAhead>) -> Seeds {
+    let end = start.saturating_add(count);
+    let jobs: Vec<SeedJob> = (start..end)
+        .map(|index| SeedJob {
+            index,
+            seed: seeds.seed(index),
+        })
+        .collect();
+    let mut rngs = Vec::new();
+    if let Some(ahead) = rngs_ahead {
+        rngs.reserve(jobs.len());
+        for lanes in jobs.chunks(SEED_LANES) {
+            let started = Instant::now();
+            let values: Vec<u128> = lanes.iter().map(|job| job.seed).collect();
+            let states = ahead.seed(&values);
+            let seconds = started.elapsed().as_secs_f64() / lanes.len() as f64;
+            rngs.extend(
+                states
+                    .into_iter()
+                    .map(|state| PreparedRng { state, seconds }),
+            );
+        }
     }
+    Seeds { jobs, rngs }
 }
 
-/// Runs `work` with the seeds of `"{root_seed}_{split}_{index}"`; the helper thread stops when
-/// `work` returns.
+/// Runs `work` with the seeds of `"{root_seed}_{split}_{index}"` (and their generator states
+/// when `prepare_rngs`); the helper thread stops when `work` returns.
 pub fn with_seed_stream<R>(
     root_seed: i64,
     split: &str,
+    prepare_rngs: bool,
     work: impl FnOnce(&mut SeedStream) -> R,
 ) -> R {
     let seeds = SplitSeeds::new(root_seed, split);
@@ -63,19 +117,22 @@ pub fn with_seed_stream<R>(
         let helper_seeds = seeds.clone();
         scope.spawn(move || {
             let mut start = 0u64;
+            let mut rngs_ahead = prepare_rngs.then(SeedAhead::default);
             // Ends when the stream is dropped (the send fails) or the indices run out.
-            while let Some(end) = start.checked_add(CHUNK) {
-                let chunk: Vec<SeedJob> = (start..end).map(|i| job(&helper_seeds, i)).collect();
+            while start < u64::MAX {
+                let chunk = derive(&helper_seeds, start, CHUNK, rngs_ahead.as_mut());
+                start = start.saturating_add(CHUNK);
                 if sender.send(chunk).is_err() {
                     break;
                 }
-                start = end;
             }
         });
         let mut stream = SeedStream {
             seeds,
+            rngs_ahead: prepare_rngs.then(SeedAhead::default),
             chunks,
-            ready: Default::default(),
+            ready: VecDeque::new(),
+            ready_rngs: VecDeque::new(),
             next_index: 0,
         };
         // `stream` (the receiving end) is dropped before the scope waits for the helper.
@@ -86,21 +143,39 @@ pub fn with_seed_stream<R>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use calt_algebra::sample_seed;
+    use calt_algebra::pyrandom::SeedBatch;
+    use calt_algebra::{PyRandom, sample_seed};
 
     #[test]
     fn seeds_come_in_index_order_across_chunks() {
-        let taken = with_seed_stream(42, "train", |stream| {
-            let mut all = stream.take(3);
-            all.extend(stream.take(600));
-            all.extend(stream.take(0));
-            all.extend(stream.take(1));
-            all
-        });
-        assert_eq!(taken.len(), 604);
-        for (i, job) in taken.iter().enumerate() {
-            assert_eq!(job.index, i as u64);
-            assert_eq!(job.seed, sample_seed(42, "train", i as u64));
+        for prepare in [false, true] {
+            let taken = with_seed_stream(42, "train", prepare, |stream| {
+                let mut all = Seeds::default();
+                for n in [3, 600, 0, 1] {
+                    let seeds = stream.take(n);
+                    all.jobs.extend(seeds.jobs);
+                    all.rngs.extend(seeds.rngs);
+                }
+                all
+            });
+            assert_eq!(taken.jobs.len(), 604);
+            for (i, job) in taken.jobs.iter().enumerate() {
+                assert_eq!(job.index, i as u64);
+                assert_eq!(job.seed, sample_seed(42, "train", i as u64));
+            }
+            if !prepare {
+                assert!(taken.rngs.is_empty());
+                continue;
+            }
+            assert_eq!(taken.rngs.len(), 604);
+            let mut batch = SeedBatch::default();
+            for (job, prepared) in taken.jobs.iter().zip(&taken.rngs).step_by(37) {
+                let rng = &mut batch.adopt(std::iter::once(&prepared.state))[0];
+                let mut reference = PyRandom::new(job.seed);
+                for _ in 0..50 {
+                    assert_eq!(rng.next_u32(), reference.next_u32(), "index {}", job.index);
+                }
+            }
         }
     }
 }

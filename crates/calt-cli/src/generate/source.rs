@@ -10,6 +10,8 @@ use rayon::prelude::*;
 use std::cell::RefCell;
 use std::time::Instant;
 
+use super::seed_stream::Seeds;
+
 /// One sample to generate: its index within the split and its seed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SeedJob {
@@ -44,8 +46,13 @@ impl Generated {
 /// Produces samples for batches of seeds.
 pub trait SampleSource {
     /// One result per job, in job order; `None` where the generator skips that seed.
-    fn generate(&mut self, split: &str, jobs: &[SeedJob])
-    -> anyhow::Result<Vec<Option<Generated>>>;
+    fn generate(&mut self, split: &str, seeds: &Seeds) -> anyhow::Result<Vec<Option<Generated>>>;
+
+    /// Whether the source draws from Python's `random` seeded with each sample's seed (the
+    /// built-in tasks): the seed stream then seeds those generators ahead, on its own thread.
+    fn draws_python_random(&self) -> bool {
+        false
+    }
 
     /// Ends the source after the last batch (external children are asked to exit).
     fn close(&mut self) -> anyhow::Result<()> {
@@ -77,29 +84,47 @@ thread_local! {
 }
 
 impl SampleSource for BuiltinSource {
-    fn generate(
-        &mut self,
-        split: &str,
-        jobs: &[SeedJob],
-    ) -> anyhow::Result<Vec<Option<Generated>>> {
+    fn draws_python_random(&self) -> bool {
+        true
+    }
+
+    fn generate(&mut self, split: &str, seeds: &Seeds) -> anyhow::Result<Vec<Option<Generated>>> {
         let task = self.task.as_task();
         let name = self.task.name();
+        let jobs = &seeds.jobs;
+        // Generators seeded ahead by the seed stream, or none (then seeded here).
+        let prepared = if seeds.rngs.len() == jobs.len() {
+            &seeds.rngs[..]
+        } else {
+            &[]
+        };
         let results: Vec<Vec<anyhow::Result<Option<Generated>>>> = self.pool.install(|| {
             jobs.par_chunks(SEED_LANES)
-                .map(|chunk| {
+                .enumerate()
+                .map(|(k, chunk)| {
                     SEEDER.with_borrow_mut(|seeder| {
-                        // Seeds are set up a chunk at a time (several times faster than one by
-                        // one); each sample is charged an equal share of that time, plus the
-                        // time from the previous sample's end to its own (drawing and
+                        // Each sample is charged its share of the seeding time (generators are
+                        // seeded a chunk at a time, several times faster than one by one), plus
+                        // the time from the previous sample's end to its own (drawing and
                         // rendering it): one clock reading per sample.
                         let start = Instant::now();
-                        let mut seeds = [0u128; SEED_LANES];
-                        for (seed, job) in seeds.iter_mut().zip(chunk) {
-                            *seed = job.seed;
-                        }
-                        let rngs = seeder.seed(&seeds[..chunk.len()]);
+                        let (rngs, seeding) = match prepared.get(k * SEED_LANES..) {
+                            Some(ahead) if !ahead.is_empty() => {
+                                let ahead = &ahead[..chunk.len()];
+                                let seconds = ahead.first().map_or(0.0, |p| p.seconds);
+                                (seeder.adopt(ahead.iter().map(|p| &p.state)), seconds)
+                            }
+                            _ => {
+                                let mut values = [0u128; SEED_LANES];
+                                for (value, job) in values.iter_mut().zip(chunk) {
+                                    *value = job.seed;
+                                }
+                                let rngs = seeder.seed(&values[..chunk.len()]);
+                                let seconds = start.elapsed().as_secs_f64() / chunk.len() as f64;
+                                (rngs, seconds)
+                            }
+                        };
                         let mut previous_end = Instant::now();
-                        let seeding = (previous_end - start).as_secs_f64() / chunk.len() as f64;
                         chunk
                             .iter()
                             .zip(rngs.iter_mut())

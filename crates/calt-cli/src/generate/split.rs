@@ -32,8 +32,9 @@ pub struct SplitReport {
 }
 
 /// Batches are cut to at most this many seeds (CALT's `batch_size` stays an upper bound), so
-/// that generating one batch and writing the previous overlap for most of a split.
-const PIPELINE_BATCH: u64 = 2048;
+/// that generating one batch and writing the previous overlap for most of a split. The seed
+/// stream keeps more than a batch ready (see `seed_stream::AHEAD`).
+const PIPELINE_BATCH: u64 = 1024;
 
 /// The first batch has this many seeds and each next one twice as many, up to
 /// [`PIPELINE_BATCH`]: the writing thread has nothing to do until the first batch is done.
@@ -131,7 +132,8 @@ fn produce_batches(
     source: &mut dyn SampleSource,
     out: &std::sync::mpsc::SyncSender<Batch>,
 ) -> anyhow::Result<u64> {
-    with_seed_stream(plan.root_seed, plan.name, |seeds| {
+    let seed_rngs_ahead = source.draws_python_random();
+    with_seed_stream(plan.root_seed, plan.name, seed_rngs_ahead, |stream| {
         let (mut produced, mut skipped) = (0u64, 0u64);
         let mut batch_size = FIRST_BATCH;
         while produced < plan.count {
@@ -139,8 +141,8 @@ fn produce_batches(
             // are used depends only on the generator, never on the worker count or batch sizes.
             let want = plan.batch_size.min(batch_size).min(plan.count - produced);
             batch_size = (batch_size * 2).min(PIPELINE_BATCH);
-            let jobs = seeds.take(want);
-            let results = source.generate(plan.name, &jobs)?;
+            let seeds = stream.take(want);
+            let results = source.generate(plan.name, &seeds)?;
             let made = results.iter().filter(|r| r.is_some()).count() as u64;
             produced += made;
             skipped += want - made;
@@ -151,7 +153,11 @@ fn produce_batches(
                     plan.name
                 );
             }
-            if out.send(jobs.into_iter().zip(results).collect()).is_err() {
+            // The seeded generators are dropped here: the writer needs only the seeds.
+            if out
+                .send(seeds.jobs.into_iter().zip(results).collect())
+                .is_err()
+            {
                 break;
             }
         }
