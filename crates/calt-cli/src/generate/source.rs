@@ -92,7 +92,8 @@ impl SampleSource for BuiltinSource {
         let task = self.task.as_task();
         let name = self.task.name();
         let jobs = &seeds.jobs;
-        // Generators seeded ahead by the seed stream, or none (then seeded here).
+        // Generators seeded ahead by the seed stream (one per job), or none: then the workers
+        // seed them.
         let prepared = if seeds.rngs.len() == jobs.len() {
             &seeds.rngs[..]
         } else {
@@ -108,27 +109,31 @@ impl SampleSource for BuiltinSource {
                         // the time from the previous sample's end to its own (drawing and
                         // rendering it): one clock reading per sample.
                         let start = Instant::now();
-                        let (rngs, seeding) = match prepared.get(k * SEED_LANES..) {
-                            Some(ahead) if !ahead.is_empty() => {
-                                let ahead = &ahead[..chunk.len()];
-                                let seconds = ahead.first().map_or(0.0, |p| p.seconds);
-                                (seeder.adopt(ahead.iter().map(|p| &p.state)), seconds)
+                        let mut seeding = [0.0f64; SEED_LANES];
+                        let first = k * SEED_LANES;
+                        let rngs = match prepared.get(first..first + chunk.len()) {
+                            Some(ahead) => {
+                                for (share, p) in seeding.iter_mut().zip(ahead) {
+                                    *share = p.seconds;
+                                }
+                                seeder.adopt(ahead.iter().map(|p| &p.state))
                             }
-                            _ => {
+                            None => {
                                 let mut values = [0u128; SEED_LANES];
                                 for (value, job) in values.iter_mut().zip(chunk) {
                                     *value = job.seed;
                                 }
                                 let rngs = seeder.seed(&values[..chunk.len()]);
-                                let seconds = start.elapsed().as_secs_f64() / chunk.len() as f64;
-                                (rngs, seconds)
+                                seeding.fill(start.elapsed().as_secs_f64() / chunk.len() as f64);
+                                rngs
                             }
                         };
                         let mut previous_end = Instant::now();
                         chunk
                             .iter()
                             .zip(rngs.iter_mut())
-                            .map(|(job, rng)| {
+                            .zip(seeding)
+                            .map(|((job, rng), seeding)| {
                                 let drawn = task.draw(rng).with_context(|| {
                                     format!(
                                         "task {name}, split {split}, index {} (seed {})",
