@@ -174,17 +174,18 @@ fn init_by_array_lanes_fastest(seeds: &[u128; SEED_LANES], states: &mut LaneStat
 /// independent chains side by side keeps the CPU's multipliers (and vector units) busy instead
 /// of waiting on one chain. The states stay in one shared table that the generators read
 /// from (copying each 2.5 KB state into its generator cost more than computing it); the
-/// generators themselves are reused from batch to batch.
+/// generators themselves are reused from batch to batch. The states may also be seeded
+/// elsewhere, ahead of use ([`SeedAhead`]), and adopted here.
 pub struct SeedBatch {
-    states: SharedStates,
+    tables: SeedAhead,
     rngs: Vec<PyRandom>,
 }
 
 impl Default for SeedBatch {
     fn default() -> Self {
         SeedBatch {
-            states: Arc::new(new_lane_states()),
-            // Placeholders: `seed` sets every field of a generator before handing it out.
+            tables: SeedAhead::default(),
+            // Placeholders: `adopt` sets every field of a generator before handing it out.
             rngs: vec![
                 PyRandom {
                     mt: [0; N],
@@ -198,17 +199,56 @@ impl Default for SeedBatch {
     }
 }
 
+impl SeedBatch {
+    /// `random.seed(seeds[k])` on generator `k`, for up to [`SEED_LANES`] seeds.
+    pub fn seed(&mut self, seeds: &[u128]) -> &mut [PyRandom] {
+        // The previous batch's table is free again (unless a clone of one of its generators
+        // is still alive), so it is normally rewritten in place.
+        self.release();
+        let states = self.tables.seed(seeds);
+        self.adopt(states.iter())
+    }
+
+    /// Generators that continue from states seeded ahead (at most [`SEED_LANES`]); the same
+    /// streams as [`SeedBatch::seed`] on their seeds.
+    pub fn adopt<'a>(
+        &mut self,
+        seeded: impl ExactSizeIterator<Item = &'a SeededState>,
+    ) -> &mut [PyRandom] {
+        let n = seeded.len();
+        assert!(
+            n <= SEED_LANES,
+            "SeedBatch::adopt: {n} states, at most {SEED_LANES}"
+        );
+        self.release();
+        let rngs = &mut self.rngs[..n];
+        for (rng, state) in rngs.iter_mut().zip(seeded) {
+            rng.seeded = Some((Arc::clone(&state.states), state.lane));
+            rng.index = N;
+            rng.twist_pending = false;
+        }
+        rngs
+    }
+
+    /// Lets go of the previous generators' states, so that their tables can be reused.
+    fn release(&mut self) {
+        for rng in &mut self.rngs {
+            rng.seeded = None;
+        }
+    }
+}
+
 /// One generator's state right after `random.seed`, computed ahead of use (possibly on
-/// another thread) by [`seed_ahead`] and drawn from through [`SeedBatch::adopt`].
+/// another thread) by [`SeedAhead::seed`] and drawn from through [`SeedBatch::adopt`].
 #[derive(Clone)]
 pub struct SeededState {
     states: SharedStates,
     lane: usize,
 }
 
-/// Seeds generators ahead of use (see [`SeedBatch`] for how), reusing the tables whose
-/// generators have all been dropped: a fresh 160 KB table per [`SEED_LANES`] seeds cost more
-/// in zeroing and page faults than the seeding itself.
+/// Seeds generators ahead of use, [`SEED_LANES`] at a time as [`SeedBatch`] does, reusing
+/// the tables whose generators have all been dropped: a fresh 160 KB table per
+/// [`SEED_LANES`] seeds cost more in zeroing and page faults than the seeding itself.
 #[derive(Default)]
 pub struct SeedAhead {
     tables: Vec<SharedStates>,
@@ -231,7 +271,11 @@ impl SeedAhead {
         let table = match free {
             Some(i) => &mut self.tables[i],
             None => {
-                self.tables.push(Arc::new(new_lane_states()));
+                let states = vec![[0; SEED_LANES]; N]
+                    .into_boxed_slice()
+                    .try_into()
+                    .expect("N rows");
+                self.tables.push(Arc::new(states));
                 self.tables.last_mut().expect("just pushed")
             }
         };
@@ -243,63 +287,6 @@ impl SeedAhead {
                 lane,
             })
             .collect()
-    }
-}
-
-fn new_lane_states() -> Box<LaneStates> {
-    vec![[0; SEED_LANES]; N]
-        .into_boxed_slice()
-        .try_into()
-        .expect("N rows")
-}
-
-impl SeedBatch {
-    /// Generators that continue from states seeded ahead (at most [`SEED_LANES`]); the same
-    /// streams as [`SeedBatch::seed`] on their seeds.
-    pub fn adopt<'a>(
-        &mut self,
-        seeded: impl ExactSizeIterator<Item = &'a SeededState>,
-    ) -> &mut [PyRandom] {
-        let n = seeded.len();
-        assert!(
-            n <= SEED_LANES,
-            "SeedBatch::adopt: {n} states, at most {SEED_LANES}"
-        );
-        // Let go of the previous states, so that their tables can be reused.
-        for rng in &mut self.rngs {
-            rng.seeded = None;
-        }
-        let rngs = &mut self.rngs[..n];
-        for (rng, state) in rngs.iter_mut().zip(seeded) {
-            rng.seeded = Some((Arc::clone(&state.states), state.lane));
-            rng.index = N;
-            rng.twist_pending = false;
-        }
-        rngs
-    }
-
-    /// `random.seed(seeds[k])` on generator `k`, for up to [`SEED_LANES`] seeds.
-    pub fn seed(&mut self, seeds: &[u128]) -> &mut [PyRandom] {
-        assert!(
-            seeds.len() <= SEED_LANES,
-            "SeedBatch::seed: {} seeds, at most {SEED_LANES}",
-            seeds.len()
-        );
-        let mut lanes = [0u128; SEED_LANES];
-        lanes[..seeds.len()].copy_from_slice(seeds);
-        // The previous batch's generators let go of the table, so it is normally rewritten
-        // in place; a clone of one of them that is still alive gets its own copy.
-        for rng in &mut self.rngs {
-            rng.seeded = None;
-        }
-        init_by_array_lanes_fastest(&lanes, Arc::make_mut(&mut self.states).as_mut());
-        let rngs = &mut self.rngs[..seeds.len()];
-        for (lane, rng) in rngs.iter_mut().enumerate() {
-            rng.seeded = Some((Arc::clone(&self.states), lane));
-            rng.index = N;
-            rng.twist_pending = false;
-        }
-        rngs
     }
 }
 
