@@ -63,16 +63,24 @@ pub trait SampleSource {
 /// A built-in task on `n_jobs` threads.
 pub struct BuiltinSource {
     task: TaskSpec,
-    pool: rayon::ThreadPool,
+    /// The workers; `None` for one job, which runs on the thread that asks for the batches:
+    /// handing each batch to a one-thread pool and waiting for it left that worker idle for
+    /// about a quarter of a 21k-sample gf17 run.
+    pool: Option<rayon::ThreadPool>,
 }
 
 impl BuiltinSource {
     pub fn new(task: TaskSpec, n_jobs: usize) -> anyhow::Result<Self> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(n_jobs)
-            .thread_name(|i| format!("calt-generate-{i}"))
-            .build()
-            .context("cannot start the worker threads")?;
+        let pool = if n_jobs > 1 {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n_jobs)
+                .thread_name(|i| format!("calt-generate-{i}"))
+                .build()
+                .context("cannot start the worker threads")?;
+            Some(pool)
+        } else {
+            None
+        };
         Ok(BuiltinSource { task, pool })
     }
 }
@@ -99,63 +107,67 @@ impl SampleSource for BuiltinSource {
         } else {
             &[]
         };
-        let results: Vec<Vec<anyhow::Result<Option<Generated>>>> = self.pool.install(|| {
-            jobs.par_chunks(SEED_LANES)
-                .enumerate()
-                .map(|(k, chunk)| {
-                    SEEDER.with_borrow_mut(|seeder| {
-                        // Each sample is charged its share of the seeding time (generators are
-                        // seeded a chunk at a time, several times faster than one by one), plus
-                        // the time from the previous sample's end to its own (drawing and
-                        // rendering it): one clock reading per sample.
-                        let start = Instant::now();
-                        let mut seeding = [0.0f64; SEED_LANES];
-                        let first = k * SEED_LANES;
-                        let rngs = match prepared.get(first..first + chunk.len()) {
-                            Some(ahead) => {
-                                for (share, p) in seeding.iter_mut().zip(ahead) {
-                                    *share = p.seconds;
-                                }
-                                seeder.adopt(ahead.iter().map(|p| &p.state))
-                            }
-                            None => {
-                                let mut values = [0u128; SEED_LANES];
-                                for (value, job) in values.iter_mut().zip(chunk) {
-                                    *value = job.seed;
-                                }
-                                let rngs = seeder.seed(&values[..chunk.len()]);
-                                seeding.fill(start.elapsed().as_secs_f64() / chunk.len() as f64);
-                                rngs
-                            }
+        let run_chunk = |(k, chunk): (usize, &[SeedJob])| {
+            SEEDER.with_borrow_mut(|seeder| {
+                // Each sample is charged its share of the seeding time (generators are
+                // seeded a chunk at a time, several times faster than one by one), plus
+                // the time from the previous sample's end to its own (drawing and
+                // rendering it): one clock reading per sample.
+                let start = Instant::now();
+                let mut seeding = [0.0f64; SEED_LANES];
+                let first = k * SEED_LANES;
+                let rngs = match prepared.get(first..first + chunk.len()) {
+                    Some(ahead) => {
+                        for (share, p) in seeding.iter_mut().zip(ahead) {
+                            *share = p.seconds;
+                        }
+                        seeder.adopt(ahead.iter().map(|p| &p.state))
+                    }
+                    None => {
+                        let mut values = [0u128; SEED_LANES];
+                        for (value, job) in values.iter_mut().zip(chunk) {
+                            *value = job.seed;
+                        }
+                        let rngs = seeder.seed(&values[..chunk.len()]);
+                        seeding.fill(start.elapsed().as_secs_f64() / chunk.len() as f64);
+                        rngs
+                    }
+                };
+                let mut previous_end = Instant::now();
+                chunk
+                    .iter()
+                    .zip(rngs.iter_mut())
+                    .zip(seeding)
+                    .map(|((job, rng), seeding)| {
+                        let drawn = task.draw(rng).with_context(|| {
+                            format!(
+                                "task {name}, split {split}, index {} (seed {})",
+                                job.index, job.seed
+                            )
+                        })?;
+                        let Some((sample, stats)) = drawn else {
+                            // A skipped seed's time is charged to no sample.
+                            previous_end = Instant::now();
+                            return Ok(None);
                         };
-                        let mut previous_end = Instant::now();
-                        chunk
-                            .iter()
-                            .zip(rngs.iter_mut())
-                            .zip(seeding)
-                            .map(|((job, rng), seeding)| {
-                                let drawn = task.draw(rng).with_context(|| {
-                                    format!(
-                                        "task {name}, split {split}, index {} (seed {})",
-                                        job.index, job.seed
-                                    )
-                                })?;
-                                let Some((sample, stats)) = drawn else {
-                                    // A skipped seed's time is charged to no sample.
-                                    previous_end = Instant::now();
-                                    return Ok(None);
-                                };
-                                let mut generated = Generated::new(&sample, stats, 0.0);
-                                let end = Instant::now();
-                                generated.seconds = seeding + (end - previous_end).as_secs_f64();
-                                previous_end = end;
-                                Ok(Some(generated))
-                            })
-                            .collect()
+                        let mut generated = Generated::new(&sample, stats, 0.0);
+                        let end = Instant::now();
+                        generated.seconds = seeding + (end - previous_end).as_secs_f64();
+                        previous_end = end;
+                        Ok(Some(generated))
                     })
-                })
-                .collect()
-        });
+                    .collect::<Vec<anyhow::Result<Option<Generated>>>>()
+            })
+        };
+        let results: Vec<Vec<_>> = match &self.pool {
+            Some(pool) => pool.install(|| {
+                jobs.par_chunks(SEED_LANES)
+                    .enumerate()
+                    .map(run_chunk)
+                    .collect()
+            }),
+            None => jobs.chunks(SEED_LANES).enumerate().map(run_chunk).collect(),
+        };
         results.into_iter().flatten().collect()
     }
 }
