@@ -6,8 +6,9 @@ use anyhow::Context;
 use calt_algebra::pyrandom::{SEED_LANES, SeedBatch};
 use calt_algebra::tasks::SampleStats;
 use calt_algebra::{Sample, TaskSpec};
-use rayon::prelude::*;
 use std::cell::RefCell;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use super::seed_stream::Seeds;
@@ -60,29 +61,77 @@ pub trait SampleSource {
     }
 }
 
-/// A built-in task on `n_jobs` threads.
+/// A built-in task on `n_jobs` threads: the thread that asks for the batches and `n_jobs - 1`
+/// helpers. Handing every batch to a pool and waiting for it left the workers idle for about
+/// a quarter of a 21k-sample gf17 run (one job); the asking thread now works on the batch too.
 pub struct BuiltinSource {
     task: TaskSpec,
-    /// The workers; `None` for one job, which runs on the thread that asks for the batches:
-    /// handing each batch to a one-thread pool and waiting for it left that worker idle for
-    /// about a quarter of a 21k-sample gf17 run.
-    pool: Option<rayon::ThreadPool>,
+    helpers: Option<rayon::ThreadPool>,
 }
 
 impl BuiltinSource {
     pub fn new(task: TaskSpec, n_jobs: usize) -> anyhow::Result<Self> {
-        let pool = if n_jobs > 1 {
+        let helpers = if n_jobs > 1 {
             let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n_jobs)
-                .thread_name(|i| format!("calt-generate-{i}"))
+                .num_threads(n_jobs - 1)
+                .thread_name(|i| format!("calt-generate-{}", i + 1))
                 .build()
                 .context("cannot start the worker threads")?;
             Some(pool)
         } else {
             None
         };
-        Ok(BuiltinSource { task, pool })
+        Ok(BuiltinSource { task, helpers })
     }
+}
+
+/// The lock's data, also after a thread panicked holding it (a panic is re-raised by the scope
+/// anyway).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// `work(k)` for `k` in `0..count`, on this thread and every thread of `helpers`, each taking
+/// the next `k` when it is free (chunks of a polynomial task differ in cost); results in `k`
+/// order.
+fn on_all_workers<R: Send>(
+    helpers: Option<&rayon::ThreadPool>,
+    count: usize,
+    work: impl Fn(usize) -> R + Sync,
+) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let take_turns = || {
+        let mut mine = Vec::new();
+        loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            if k >= count {
+                return mine;
+            }
+            mine.push((k, work(k)));
+        }
+    };
+    let mut done = match helpers {
+        None => take_turns(),
+        Some(pool) => {
+            let from_helpers = Mutex::new(Vec::new());
+            // The scope returns once the helpers' tasks have finished too.
+            let mut mine = pool.in_place_scope(|scope| {
+                for _ in 0..pool.current_num_threads() {
+                    scope.spawn(|_| {
+                        let theirs = take_turns();
+                        lock(&from_helpers).extend(theirs);
+                    });
+                }
+                take_turns()
+            });
+            mine.append(&mut lock(&from_helpers));
+            mine
+        }
+    };
+    done.sort_unstable_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 thread_local! {
@@ -107,7 +156,9 @@ impl SampleSource for BuiltinSource {
         } else {
             &[]
         };
-        let run_chunk = |(k, chunk): (usize, &[SeedJob])| {
+        let run_chunk = |k: usize| {
+            let first = k * SEED_LANES;
+            let chunk = &jobs[first..(first + SEED_LANES).min(jobs.len())];
             SEEDER.with_borrow_mut(|seeder| {
                 // Each sample is charged its share of the seeding time (generators are
                 // seeded a chunk at a time, several times faster than one by one), plus
@@ -115,7 +166,6 @@ impl SampleSource for BuiltinSource {
                 // rendering it): one clock reading per sample.
                 let start = Instant::now();
                 let mut seeding = [0.0f64; SEED_LANES];
-                let first = k * SEED_LANES;
                 let rngs = match prepared.get(first..first + chunk.len()) {
                     Some(ahead) => {
                         for (share, p) in seeding.iter_mut().zip(ahead) {
@@ -159,15 +209,8 @@ impl SampleSource for BuiltinSource {
                     .collect::<Vec<anyhow::Result<Option<Generated>>>>()
             })
         };
-        let results: Vec<Vec<_>> = match &self.pool {
-            Some(pool) => pool.install(|| {
-                jobs.par_chunks(SEED_LANES)
-                    .enumerate()
-                    .map(run_chunk)
-                    .collect()
-            }),
-            None => jobs.chunks(SEED_LANES).enumerate().map(run_chunk).collect(),
-        };
+        let chunks = jobs.len().div_ceil(SEED_LANES);
+        let results = on_all_workers(self.helpers.as_ref(), chunks, run_chunk);
         results.into_iter().flatten().collect()
     }
 }
