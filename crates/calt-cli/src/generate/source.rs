@@ -214,3 +214,26 @@ impl SampleSource for BuiltinSource {
         results.into_iter().flatten().collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_chunk_is_worked_once_and_results_come_in_order() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        for helpers in [None, Some(&pool)] {
+            let calls = AtomicUsize::new(0);
+            let out = on_all_workers(helpers, 1000, |k| {
+                calls.fetch_add(1, Ordering::Relaxed);
+                k * 3
+            });
+            assert_eq!(calls.load(Ordering::Relaxed), 1000);
+            assert_eq!(out, (0..1000).map(|k| k * 3).collect::<Vec<_>>());
+            assert!(on_all_workers(helpers, 0, |k| k).is_empty());
+        }
+    }
+}
