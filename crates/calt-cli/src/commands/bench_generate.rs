@@ -135,13 +135,15 @@ pub fn run(args: BenchGenerateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Timed runs of calt per row (after one untimed warm-up run); the median is reported. A run
-/// of a fast task takes a few hundredths of a second, so one run is at the mercy of the disk
-/// flushing the previous run's files.
-const TIMED_RUNS: usize = 3;
+/// Turns per row: in each, calt runs and then the Python CALT runs once; medians are reported.
+const TURNS: usize = 3;
 
-/// calt's samples/s and, given its sample count, the Python CALT's: medians of
-/// [`TIMED_RUNS`] runs taken in turn. The Python side is dropped if one of its runs fails.
+/// Timed calt runs per turn. A run of a fast task takes a few hundredths of a second, so one
+/// run is at the mercy of the disk flushing the previous run's files or a core waking up.
+const CALT_RUNS_PER_TURN: usize = 3;
+
+/// calt's samples/s and, given its sample count, the Python CALT's: medians of the runs of
+/// [`TURNS`] turns. The Python side is dropped if one of its runs fails.
 fn measure_row(
     args: &BenchGenerateArgs,
     task: &TaskSpec,
@@ -149,11 +151,17 @@ fn measure_row(
     jobs: usize,
     python_samples: Option<u64>,
 ) -> anyhow::Result<(f64, Option<f64>)> {
-    time_builtin(task, samples, jobs)?;
     let mut python_samples = python_samples;
     let (mut calt, mut python) = (Vec::new(), Vec::new());
-    for _ in 0..TIMED_RUNS {
-        calt.push(time_builtin(task, samples, jobs)?);
+    for _ in 0..TURNS {
+        // The timed runs follow an untimed one. A gf17 run lasts a few hundredths of a second:
+        // started on cores the Python run left idle (it uses one), it ran about a quarter
+        // slower than right after another run, while the Python CALT's timed part always
+        // follows seconds of imports on a busy core.
+        time_builtin(task, samples, jobs)?;
+        for _ in 0..CALT_RUNS_PER_TURN {
+            calt.push(time_builtin(task, samples, jobs)?);
+        }
         if let Some(n) = python_samples {
             match time_python(args, task.name(), n, jobs)? {
                 Some(seconds) => python.push(seconds),
