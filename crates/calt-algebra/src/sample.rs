@@ -138,21 +138,42 @@ impl Sample {
     /// `PROBLEM # ANSWER` (no newline).
     pub fn text_line(&self) -> Result<String, String> {
         let mut line = String::with_capacity(self.problem.text_len() + self.answer.text_len() + 3);
-        self.problem.render_into(&mut line)?;
-        line.push_str(" # ");
-        self.answer.render_into(&mut line)?;
+        self.write_text_line(&mut line)?;
         Ok(line)
+    }
+
+    /// Appends `PROBLEM # ANSWER` (no newline) to `out`; on an error `out` is left as it was.
+    pub fn write_text_line(&self, out: &mut String) -> Result<(), String> {
+        let start = out.len();
+        let written = self.problem.render_into(out).and_then(|()| {
+            out.push_str(" # ");
+            self.answer.render_into(out)
+        });
+        if written.is_err() {
+            out.truncate(start);
+        }
+        written
     }
 
     /// `{"problem": …, "answer": …}` (no newline).
     pub fn json_line(&self) -> String {
         let mut s = String::with_capacity(self.problem.text_len() + self.answer.text_len() + 32);
-        s.push_str("{\"problem\": ");
-        self.problem.write_json(&mut s);
-        s.push_str(", \"answer\": ");
-        self.answer.write_json(&mut s);
-        s.push('}');
+        self.write_json_line(&mut s);
         s
+    }
+
+    /// Appends `{"problem": …, "answer": …}` (no newline) to `out`.
+    pub fn write_json_line(&self, out: &mut String) {
+        out.push_str("{\"problem\": ");
+        self.problem.write_json(out);
+        out.push_str(", \"answer\": ");
+        self.answer.write_json(out);
+        out.push('}');
+    }
+
+    /// Room for both lines (their usual length, exact for plain strings).
+    pub fn lines_capacity(&self) -> usize {
+        2 * (self.problem.text_len() + self.answer.text_len()) + 35
     }
 }
 

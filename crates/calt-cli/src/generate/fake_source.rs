@@ -4,7 +4,6 @@
 use super::SampleSource;
 use super::seed_stream::Seeds;
 use super::source::Generated;
-use calt_algebra::tasks::SampleStats;
 
 #[derive(Default)]
 pub struct FakeSource {
@@ -28,16 +27,16 @@ impl SampleSource for FakeSource {
         Ok(jobs
             .iter()
             .map(|j| {
-                Some(Generated {
-                    text: if Some(j.index) == self.bad_render {
+                let text = format!("{0} # {0}", j.index);
+                let json = format!("{{\"problem\": \"{0}\", \"answer\": \"{0}\"}}", j.index);
+                Some(Generated::from_lines(
+                    if Some(j.index) == self.bad_render {
                         Err("nesting deeper than 2 levels".into())
                     } else {
-                        Ok(format!("{0} # {0}", j.index))
+                        Ok(&text)
                     },
-                    json: format!("{{\"problem\": \"{0}\", \"answer\": \"{0}\"}}", j.index),
-                    stats: SampleStats::default(),
-                    seconds: 0.0,
-                })
+                    &json,
+                ))
             })
             .collect())
     }

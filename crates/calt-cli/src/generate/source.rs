@@ -25,22 +25,52 @@ pub struct SeedJob {
 /// generator took.
 #[derive(Clone, Debug)]
 pub struct Generated {
-    /// The `problem # answer` line, or why the sample cannot be written as text.
-    pub text: Result<String, String>,
-    /// The JSON Lines record.
-    pub json: String,
+    /// The text line (when the sample has one) followed by the JSON record: one allocation,
+    /// freed on the writing thread.
+    lines: String,
+    /// Where the JSON record starts in `lines` (the text line's length), or why the sample
+    /// cannot be written as text.
+    text_end: Result<usize, String>,
     pub stats: SampleStats,
     pub seconds: f64,
 }
 
 impl Generated {
     pub fn new(sample: &Sample, stats: SampleStats, seconds: f64) -> Self {
+        let mut lines = String::with_capacity(sample.lines_capacity());
+        let text_end = sample.write_text_line(&mut lines).map(|()| lines.len());
+        sample.write_json_line(&mut lines);
         Generated {
-            text: sample.text_line(),
-            json: sample.json_line(),
+            lines,
+            text_end,
             stats,
             seconds,
         }
+    }
+
+    /// A sample given as its rendered lines.
+    #[cfg(test)]
+    pub fn from_lines(text: Result<&str, String>, json: &str) -> Self {
+        let line = text.as_deref().unwrap_or_default();
+        Generated {
+            lines: format!("{line}{json}"),
+            text_end: text.map(str::len),
+            stats: SampleStats::default(),
+            seconds: 0.0,
+        }
+    }
+
+    /// The `problem # answer` line, or why the sample cannot be written as text.
+    pub fn text(&self) -> Result<&str, &str> {
+        match &self.text_end {
+            Ok(end) => Ok(&self.lines[..*end]),
+            Err(reason) => Err(reason),
+        }
+    }
+
+    /// The JSON Lines record.
+    pub fn json(&self) -> &str {
+        &self.lines[*self.text_end.as_ref().unwrap_or(&0)..]
     }
 }
 
@@ -218,6 +248,19 @@ impl SampleSource for BuiltinSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use calt_algebra::Value;
+
+    #[test]
+    fn a_generated_sample_keeps_its_two_lines_apart() {
+        let g = Generated::new(&Sample::new("1,2", "3"), SampleStats::default(), 0.0);
+        assert_eq!(g.text(), Ok("1,2 # 3"));
+        assert_eq!(g.json(), r#"{"problem": "1,2", "answer": "3"}"#);
+        // Lists nested three deep have no text form; the JSON record is still whole.
+        let deep = Value::List(vec![Value::List(vec![Value::List(vec![Value::from("x")])])]);
+        let g = Generated::new(&Sample::new(deep, "y"), SampleStats::default(), 0.0);
+        assert!(g.text().is_err());
+        assert_eq!(g.json(), r#"{"problem": [[["x"]]], "answer": "y"}"#);
+    }
 
     #[test]
     fn every_chunk_is_worked_once_and_results_come_in_order() {

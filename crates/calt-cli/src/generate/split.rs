@@ -182,7 +182,7 @@ impl BatchSink<'_> {
         self.bar.inc(generated);
         for (job, generated) in batch {
             let Some(g) = generated else { continue };
-            let text = g.text.map_err(|reason| {
+            let text = g.text().map_err(|reason| {
                 anyhow::anyhow!(
                     "split {}, index {} (seed {}): cannot render the sample: {reason}",
                     self.plan.name,
@@ -190,11 +190,11 @@ impl BatchSink<'_> {
                     job.seed
                 )
             })?;
-            if !self.dedupe.admit(&g.json) {
+            if !self.dedupe.admit(g.json()) {
                 continue;
             }
-            self.writer.write_text(&text)?;
-            self.writer.write_json(&g.json)?;
+            self.writer.write_text(text)?;
+            self.writer.write_json(g.json())?;
             self.stats.add_sample(g.seconds, &g.stats);
             self.written += 1;
         }
