@@ -171,7 +171,8 @@ impl Sample {
         out.push('}');
     }
 
-    /// Room for both lines (their usual length, exact for plain strings).
+    /// Room for both lines (enough when problem and answer are plain strings without
+    /// characters JSON escapes).
     pub fn lines_capacity(&self) -> usize {
         2 * (self.problem.text_len() + self.answer.text_len()) + 35
     }

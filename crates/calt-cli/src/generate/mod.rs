@@ -15,6 +15,14 @@ mod writer;
 
 pub use source::{BuiltinSource, SampleSource};
 
+/// The lock's data, also after a thread panicked holding it: what the lock guards here stays
+/// usable either way, and the panic itself is reported where that thread is joined.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 use dedupe::Dedupe;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use split::{SplitPlan, SplitReport, generate_split};

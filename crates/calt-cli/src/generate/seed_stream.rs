@@ -4,12 +4,13 @@
 //! workers waiting for a tenth of a gf17 run; seeding the generators (a chain of 1247
 //! multiplications per seed) was another tenth of each worker's time.
 
+use super::lock;
 use super::source::SeedJob;
 use calt_algebra::SplitSeeds;
 use calt_algebra::pyrandom::{SEED_LANES, SeedAhead, SeededState};
 use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, sync_channel};
-use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 /// Seeds derived per message.
@@ -111,15 +112,9 @@ fn derive(seeds: &SplitSeeds, start: u64, count: u64, rngs_ahead: Option<&mut Se
 /// zeroes the ~40 it keeps in flight (6 MB) while its first batches wait for their seeds.
 static SPARE_TABLES: Mutex<Option<SeedAhead>> = Mutex::new(None);
 
-fn lock_spare() -> MutexGuard<'static, Option<SeedAhead>> {
-    SPARE_TABLES
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// The tables the last split left, or none (two splits at once: the second starts afresh).
 fn spare_tables() -> SeedAhead {
-    lock_spare().take().unwrap_or_default()
+    lock(&SPARE_TABLES).take().unwrap_or_default()
 }
 
 /// Runs `work` with the seeds of `"{root_seed}_{split}_{index}"` (and their generator states
@@ -146,7 +141,7 @@ pub fn with_seed_stream<R>(
                 }
             }
             if let Some(tables) = rngs_ahead {
-                *lock_spare() = Some(tables);
+                *lock(&SPARE_TABLES) = Some(tables);
             }
         });
         let mut stream = SeedStream {

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use super::lock;
 use super::seed_stream::Seeds;
 
 /// One sample to generate: its index within the split and its seed.
@@ -113,14 +114,6 @@ impl BuiltinSource {
         };
         Ok(BuiltinSource { task, helpers })
     }
-}
-
-/// The lock's data, also after a thread panicked holding it (a panic is re-raised by the scope
-/// anyway).
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// `work(k)` for `k` in `0..count`, on this thread and every thread of `helpers`, each taking
