@@ -7,6 +7,9 @@ use std::fmt::Write;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Value {
     Str(String),
+    /// A string of decimal digits, kept as the number: written exactly as `Str` of its digits
+    /// (quoted in JSON), without a heap string per number.
+    Int(u64),
     List(Vec<Value>),
 }
 
@@ -40,11 +43,11 @@ impl Value {
     /// [`Value::render`], appended to `out` (on error `out` may hold part of the text).
     pub fn render_into(&self, out: &mut String) -> Result<(), String> {
         let items = match self {
-            Value::Str(s) => {
-                out.push_str(s);
+            Value::List(items) => items,
+            scalar => {
+                scalar.push_scalar(out);
                 return Ok(());
             }
-            Value::List(items) => items,
         };
         let nested = items.iter().any(|v| matches!(v, Value::List(_)));
         for (i, v) in items.iter().enumerate() {
@@ -52,27 +55,38 @@ impl Value {
                 out.push_str(if nested { " || " } else { " | " });
             }
             match v {
-                Value::Str(s) => out.push_str(s),
                 Value::List(inner) => {
                     for (k, x) in inner.iter().enumerate() {
                         if k > 0 {
                             out.push_str(" | ");
                         }
                         match x {
-                            Value::Str(s) => out.push_str(s),
                             Value::List(_) => return Err("nesting deeper than 2 levels".into()),
+                            scalar => scalar.push_scalar(out),
                         }
                     }
                 }
+                scalar => scalar.push_scalar(out),
             }
         }
         Ok(())
+    }
+
+    /// Appends the text of a `Str` or `Int` (nothing for a list).
+    fn push_scalar(&self, out: &mut String) {
+        match self {
+            Value::Str(s) => out.push_str(s),
+            Value::Int(n) => out.push_str(itoa::Buffer::new().format(*n)),
+            Value::List(_) => {}
+        }
     }
 
     /// Bytes of text in the value, a capacity hint for rendering it.
     fn text_len(&self) -> usize {
         match self {
             Value::Str(s) => s.len(),
+            // At most 20 digits; a hint, so the bound will do.
+            Value::Int(_) => 20,
             Value::List(items) => items.iter().map(|v| v.text_len() + 4).sum(),
         }
     }
@@ -81,6 +95,11 @@ impl Value {
     pub fn write_json(&self, out: &mut String) {
         match self {
             Value::Str(s) => write_json_string(s, out),
+            Value::Int(n) => {
+                out.push('"');
+                out.push_str(itoa::Buffer::new().format(*n));
+                out.push('"');
+            }
             Value::List(items) => {
                 out.push('[');
                 for (i, v) in items.iter().enumerate() {
@@ -184,6 +203,31 @@ mod tests {
 
     fn l(v: &[&str]) -> Value {
         Value::List(v.iter().map(|s| Value::from(*s)).collect())
+    }
+
+    #[test]
+    fn numbers_are_written_as_the_strings_of_their_digits() {
+        let ints = |v: &[u64]| Value::List(v.iter().map(|&n| Value::Int(n)).collect());
+        let strs = |v: &[&str]| l(v);
+        for (with_ints, with_strs) in [
+            (Value::Int(0), Value::from("0")),
+            (
+                ints(&[2, 3, u64::MAX]),
+                strs(&["2", "3", "18446744073709551615"]),
+            ),
+            (
+                Value::List(vec![ints(&[7, 11]), Value::Int(13)]),
+                Value::List(vec![strs(&["7", "11"]), "13".into()]),
+            ),
+        ] {
+            let a = Sample::new(with_ints.clone(), with_ints);
+            let b = Sample::new(with_strs.clone(), with_strs);
+            assert_eq!(a.text_line(), b.text_line());
+            assert_eq!(a.json_line(), b.json_line());
+            // Room for both lines and the newline between them.
+            let lines = b.text_line().unwrap().len() + b.json_line().len();
+            assert!(a.lines_capacity() > lines);
+        }
     }
 
     #[test]

@@ -103,13 +103,7 @@ impl IntegerFactorization {
             }
         };
         chosen.sort_unstable();
-        let mut digits = itoa::Buffer::new();
-        let answer = Value::List(
-            chosen
-                .iter()
-                .map(|&p| Value::Str(digits.format(p).to_owned()))
-                .collect(),
-        );
+        let answer = Value::List(chosen.iter().map(|&p| Value::Int(p)).collect());
         (Sample::new(text, answer), value, chosen)
     }
 }
