@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-/// A problem or answer: a string, or a list of strings / lists of strings (depth <= 2).
+/// A problem or answer: a string (or a number standing for its digits), or a list of those /
+/// lists of those (depth <= 2).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Value {
     Str(String),
@@ -95,9 +96,10 @@ impl Value {
     pub fn write_json(&self, out: &mut String) {
         match self {
             Value::Str(s) => write_json_string(s, out),
-            Value::Int(n) => {
+            // Digits need no escaping.
+            Value::Int(_) => {
                 out.push('"');
-                out.push_str(itoa::Buffer::new().format(*n));
+                self.push_scalar(out);
                 out.push('"');
             }
             Value::List(items) => {
@@ -190,7 +192,7 @@ impl Sample {
         out.push('}');
     }
 
-    /// Room for both lines (enough when problem and answer are plain strings without
+    /// Room for both lines (enough when problem and answer hold numbers and strings without
     /// characters JSON escapes).
     pub fn lines_capacity(&self) -> usize {
         2 * (self.problem.text_len() + self.answer.text_len()) + 35
