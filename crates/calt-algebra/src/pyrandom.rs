@@ -205,7 +205,7 @@ impl SeedBatch {
         // The previous batch's table is free again (unless a clone of one of its generators
         // is still alive), so it is normally rewritten in place.
         self.release();
-        let states = self.tables.seed(seeds);
+        let states = self.tables.seed(seeds.iter().copied());
         self.adopt(states.iter())
     }
 
@@ -256,14 +256,16 @@ pub struct SeedAhead {
 
 impl SeedAhead {
     /// `random.seed` on up to [`SEED_LANES`] seeds at once.
-    pub fn seed(&mut self, seeds: &[u128]) -> Vec<SeededState> {
+    pub fn seed(&mut self, seeds: impl ExactSizeIterator<Item = u128>) -> Vec<SeededState> {
+        let n = seeds.len();
         assert!(
-            seeds.len() <= SEED_LANES,
-            "SeedAhead::seed: {} seeds, at most {SEED_LANES}",
-            seeds.len()
+            n <= SEED_LANES,
+            "SeedAhead::seed: {n} seeds, at most {SEED_LANES}"
         );
         let mut lanes = [0u128; SEED_LANES];
-        lanes[..seeds.len()].copy_from_slice(seeds);
+        for (lane, seed) in lanes.iter_mut().zip(seeds) {
+            *lane = seed;
+        }
         let free = self
             .tables
             .iter_mut()
@@ -281,7 +283,7 @@ impl SeedAhead {
         };
         let states = Arc::get_mut(table).expect("a table no generator holds");
         init_by_array_lanes_fastest(&lanes, states);
-        (0..seeds.len())
+        (0..n)
             .map(|lane| SeededState {
                 states: Arc::clone(table),
                 lane,
@@ -622,7 +624,7 @@ mod tests {
                 let mut ahead = SeedAhead::default();
                 let seeded: Vec<SeededState> = seeds
                     .chunks(SEED_LANES)
-                    .flat_map(|c| ahead.seed(c))
+                    .flat_map(|c| ahead.seed(c.iter().copied()))
                     .collect();
                 // Tables still held are not handed out again.
                 assert_eq!(ahead.tables.len(), 2);

@@ -92,11 +92,7 @@ fn derive(seeds: &SplitSeeds, start: u64, count: u64, rngs_ahead: Option<&mut Se
         rngs.reserve(jobs.len());
         for lanes in jobs.chunks(SEED_LANES) {
             let started = Instant::now();
-            let mut values = [0u128; SEED_LANES];
-            for (value, job) in values.iter_mut().zip(lanes) {
-                *value = job.seed;
-            }
-            let states = ahead.seed(&values[..lanes.len()]);
+            let states = ahead.seed(lanes.iter().map(|job| job.seed));
             let seconds = started.elapsed().as_secs_f64() / lanes.len() as f64;
             rngs.extend(
                 states

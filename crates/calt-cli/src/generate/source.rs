@@ -158,12 +158,14 @@ fn on_all_workers<R: Send>(
 }
 
 thread_local! {
-    /// Each worker thread's seeding buffers (a few hundred KB), kept from chunk to chunk:
-    /// setting them up afresh for every chunk cost more than the seeding itself.
-    static SEEDER: RefCell<SeedBatch> = RefCell::new(SeedBatch::default());
+    /// Each worker thread's generators, kept from chunk to chunk (they adopt the states the
+    /// seed stream prepared; setting them up afresh for every chunk cost more than drawing).
+    static GENERATORS: RefCell<SeedBatch> = RefCell::new(SeedBatch::default());
 }
 
 impl SampleSource for BuiltinSource {
+    /// The seed stream seeds every sample's generator ahead (see `seed_stream`), so the
+    /// workers only draw.
     fn draws_python_random(&self) -> bool {
         true
     }
@@ -172,46 +174,27 @@ impl SampleSource for BuiltinSource {
         let task = self.task.as_task();
         let name = self.task.name();
         let jobs = &seeds.jobs;
-        // Generators seeded ahead by the seed stream (one per job), or none: then the workers
-        // seed them.
-        let prepared = if seeds.rngs.len() == jobs.len() {
-            &seeds.rngs[..]
-        } else {
-            &[]
-        };
+        anyhow::ensure!(
+            seeds.rngs.len() == jobs.len(),
+            "split {split}: {} seeds came with {} generator states",
+            jobs.len(),
+            seeds.rngs.len()
+        );
         let run_chunk = |k: usize| {
             let first = k * SEED_LANES;
-            let chunk = &jobs[first..(first + SEED_LANES).min(jobs.len())];
-            SEEDER.with_borrow_mut(|seeder| {
-                // Each sample is charged its share of the seeding time (generators are
-                // seeded a chunk at a time, several times faster than one by one), plus
-                // the time from the previous sample's end to its own (drawing and
-                // rendering it): one clock reading per sample.
-                let start = Instant::now();
-                let mut seeding = [0.0f64; SEED_LANES];
-                let rngs = match prepared.get(first..first + chunk.len()) {
-                    Some(ahead) => {
-                        for (share, p) in seeding.iter_mut().zip(ahead) {
-                            *share = p.seconds;
-                        }
-                        seeder.adopt(ahead.iter().map(|p| &p.state))
-                    }
-                    None => {
-                        let mut values = [0u128; SEED_LANES];
-                        for (value, job) in values.iter_mut().zip(chunk) {
-                            *value = job.seed;
-                        }
-                        let rngs = seeder.seed(&values[..chunk.len()]);
-                        seeding.fill(start.elapsed().as_secs_f64() / chunk.len() as f64);
-                        rngs
-                    }
-                };
+            let last = (first + SEED_LANES).min(jobs.len());
+            let (chunk, prepared) = (&jobs[first..last], &seeds.rngs[first..last]);
+            GENERATORS.with_borrow_mut(|generators| {
+                let rngs = generators.adopt(prepared.iter().map(|p| &p.state));
+                // Each sample is charged its share of the seeding time (measured by the seed
+                // stream), plus the time from the previous sample's end to its own (drawing
+                // and rendering it): one clock reading per sample.
                 let mut previous_end = Instant::now();
                 chunk
                     .iter()
                     .zip(rngs.iter_mut())
-                    .zip(seeding)
-                    .map(|((job, rng), seeding)| {
+                    .zip(prepared)
+                    .map(|((job, rng), prepared)| {
                         let drawn = task.draw(rng).with_context(|| {
                             format!(
                                 "task {name}, split {split}, index {} (seed {})",
@@ -225,7 +208,7 @@ impl SampleSource for BuiltinSource {
                         };
                         let mut generated = Generated::new(&sample, stats, 0.0);
                         let end = Instant::now();
-                        generated.seconds = seeding + (end - previous_end).as_secs_f64();
+                        generated.seconds = prepared.seconds + (end - previous_end).as_secs_f64();
                         previous_end = end;
                         Ok(Some(generated))
                     })
@@ -253,6 +236,21 @@ mod tests {
         let g = Generated::new(&Sample::new(deep, "y"), SampleStats::default(), 0.0);
         assert!(g.text().is_err());
         assert_eq!(g.json(), r#"{"problem": [[["x"]]], "answer": "y"}"#);
+    }
+
+    #[test]
+    fn seeds_without_their_generator_states_are_refused() {
+        let task = calt_algebra::TaskSpec::default_for("gf17_addition").unwrap();
+        let mut source = BuiltinSource::new(task, 1).unwrap();
+        let seeds = Seeds {
+            jobs: vec![SeedJob { index: 0, seed: 1 }],
+            rngs: Vec::new(),
+        };
+        let err = source.generate("train", &seeds).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("1 seeds came with 0 generator states")
+        );
     }
 
     #[test]
