@@ -3,6 +3,7 @@
 
 mod commands;
 mod generate;
+mod matmul_rate;
 mod peak_memory;
 
 use clap::{Parser, Subcommand};

@@ -201,6 +201,69 @@ fn train_eval_resume_plot() {
     assert!(svg.starts_with("<svg"));
 }
 
+/// The number after `label` on the line that starts with `line_start`.
+fn number_after(out: &str, line_start: &str, label: &str) -> f64 {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with(line_start))
+        .unwrap_or_else(|| panic!("no line starting with {line_start:?}:\n{out}"));
+    let rest = &line[line
+        .find(label)
+        .unwrap_or_else(|| panic!("{label:?} in {line}"))
+        + label.len()..];
+    let number: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    number
+        .parse()
+        .unwrap_or_else(|_| panic!("number after {label:?} in {line}"))
+}
+
+#[test]
+fn bench_reports_speeds_against_the_arithmetic_floor() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), 1);
+    let out = ok(&calt(&[
+        "bench",
+        "--config",
+        config.to_str().unwrap(),
+        "--device",
+        "cpu",
+        "--steps",
+        "2",
+        "--warmup",
+        "1",
+        "--gen-samples",
+        "12",
+    ]));
+    assert!(number_after(&out, "matrix products", ":") > 0.0, "{out}");
+    assert!(
+        number_after(&out, "train (length-bucketed)", ")") > 0.0,
+        "{out}"
+    );
+    assert!(number_after(&out, "train arithmetic", ":") > 0.0, "{out}");
+    assert!(
+        number_after(&out, "train arithmetic", "at most") > 0.0,
+        "{out}"
+    );
+    assert!(
+        number_after(&out, "generate arithmetic", ":") > 0.0,
+        "{out}"
+    );
+    // A dozen tiny samples: the floor rounds to 0.000 s, but it is printed.
+    assert!(
+        number_after(&out, "generate arithmetic", "less than") >= 0.0,
+        "{out}"
+    );
+    assert!(
+        number_after(&out, "generate 12 samples (uncached", "cache speed-up") > 0.0,
+        "{out}"
+    );
+    assert!(out.contains("peak memory"), "{out}");
+}
+
 #[test]
 fn bad_train_keys_are_errors() {
     let dir = tempfile::tempdir().unwrap();

@@ -15,6 +15,7 @@ use calt_core::training::from_yaml::{model_config, train_settings};
 use calt_core::training::{Pair, Trainer, generate_all, scalar};
 
 use super::eval::load_bundle;
+use crate::matmul_rate::matmul_rate;
 
 /// Measure training samples/s and tokens/s and generation samples/s for a train.yaml.
 ///
@@ -127,6 +128,16 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         if on_cpu {
             variants.push(("(bucketed, whole batch)", true, false));
         }
+        // The arithmetic floor: the device's matrix-product rate on the model's feed-forward
+        // shape, against which the measured times below can be read.
+        let rate = matmul_rate(mcfg.d_model, mcfg.encoder_ffn_dim, &device);
+        println!(
+            "matrix products [1024x{}]x[{}x{}]: {:.1} GFLOP/s on this device (the rate the floors below assume)",
+            mcfg.d_model,
+            mcfg.d_model,
+            mcfg.encoder_ffn_dim,
+            rate / 1e9
+        );
         let mut results = Vec::new();
         for (label, bucket, halves) in variants {
             let settings = calt_core::training::TrainSettings {
@@ -142,6 +153,17 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             );
             results.push(sps);
         }
+        let train_flops = train
+            .iter()
+            .map(|(input, target)| mcfg.training_flops(input.len(), target.len() - 1))
+            .sum::<f64>()
+            / train.len().max(1) as f64;
+        let ceiling = rate / train_flops.max(1.0);
+        println!(
+            "train arithmetic: {:.2} MFLOP of matrix products per sample; at the rate above at most {ceiling:.0} samples/s (length-bucketed run: {:.0}% of that)",
+            train_flops / 1e6,
+            100.0 * results[0] / ceiling
+        );
         println!(
             "train speed-up from bucketing: {:.2}x",
             results[0] / results[1].max(1e-9)
@@ -200,6 +222,19 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             cached,
             n as f64 / cached.max(1e-9),
             gen_tokens as f64 / cached.max(1e-9)
+        );
+        // Decoder steps per row: its tokens plus the step that produced EOS (none when the
+        // position table ran out first).
+        let rows = inputs
+            .iter()
+            .zip(&out)
+            .map(|(input, generated)| (input.len(), (generated.len() + 1).min(mcfg.max_positions)));
+        let gen_flops = mcfg.generation_flops(rows);
+        let floor = gen_flops / rate.max(1.0);
+        println!(
+            "generate arithmetic: {:.3} GFLOP of matrix products; at the rate above no decoder takes less than {floor:.3} s (this run: {:.0}% of that speed)",
+            gen_flops / 1e9,
+            100.0 * floor / cached.max(1e-9)
         );
         if !args.no_baseline {
             let started = Instant::now();

@@ -8,6 +8,7 @@
 //! - `rope` rotates queries and keys of self-attention (CALT rotates the embeddings);
 //! - weights are initialised from the `seed` key, identically on every backend.
 
+pub mod arithmetic;
 pub mod attention;
 pub mod config;
 pub mod dense;
