@@ -14,30 +14,43 @@ use calt_core::training::parallel::on_two_threads;
 /// Rows per product: a batch of token rows, large enough that the CPU kernels run at full
 /// speed (the floor should be the device's best, not its worst).
 const ROWS: usize = 1024;
-/// Least wall time a measurement runs, to average over the machine's short-term noise.
-const MEASURE_FOR: Duration = Duration::from_millis(400);
+/// Least wall time of one measurement window.
+const WINDOW: Duration = Duration::from_millis(100);
+/// Windows measured; the fastest counts. A shared machine's speed drifts from moment to
+/// moment, and the floor must be the least time the device needs, so it takes the device's
+/// best rate, not an average that a slow moment drags down.
+const WINDOWS: usize = 6;
 
-/// Measured FLOP/s of `[ROWS, k] × [k, n]` products on `device`.
+/// Measured FLOP/s of `[ROWS, k] × [k, n]` products on `device` (the best of [`WINDOWS`]).
 pub fn matmul_rate(k: usize, n: usize, device: &Device) -> f64 {
     let flops_per_product = 2.0 * (ROWS * k * n) as f64;
     let lhs = Tensor::<2>::random([ROWS, k], Distribution::Default, device);
     let rhs = Tensor::<2>::random([k, n], Distribution::Default, device);
-    // Warm-up (kernel compilation on WGPU, allocator) outside the timing.
-    products(&lhs, &rhs, 3);
-    let mut count = 8;
-    loop {
-        let started = Instant::now();
-        let done = if *device == Device::flex() {
+    let run = |count: usize| {
+        if *device == Device::flex() {
             both_threads(&lhs, &rhs, count)
         } else {
             products(&lhs, &rhs, count)
-        };
-        let elapsed = started.elapsed();
-        if elapsed >= MEASURE_FOR || count >= 1 << 20 {
-            return done as f64 * flops_per_product / elapsed.as_secs_f64().max(1e-9);
         }
-        count *= 2;
+    };
+    // Warm-up (kernel compilation on WGPU, allocator) outside the timing.
+    run(2);
+    // Products per window, doubled until one window lasts long enough to time.
+    let mut count = 4;
+    let mut best: f64 = 0.0;
+    let mut windows = 0;
+    while windows < WINDOWS {
+        let started = Instant::now();
+        let done = run(count);
+        let elapsed = started.elapsed();
+        if elapsed >= WINDOW || count >= 1 << 20 {
+            best = best.max(done as f64 * flops_per_product / elapsed.as_secs_f64().max(1e-9));
+            windows += 1;
+        } else {
+            count *= 2;
+        }
     }
+    best
 }
 
 /// `count` products one after another; returns how many ran. Reading the last result waits
