@@ -155,7 +155,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         }
         let train_flops = train
             .iter()
-            .map(|(input, target)| mcfg.training_flops(input.len(), target.len() - 1))
+            .map(|(input, target)| mcfg.training_flops(input.len(), target.len().saturating_sub(1)))
             .sum::<f64>()
             / train.len().max(1) as f64;
         let ceiling = rate / train_flops.max(1.0);
@@ -223,12 +223,13 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             n as f64 / cached.max(1e-9),
             gen_tokens as f64 / cached.max(1e-9)
         );
-        // Decoder steps per row: its tokens plus the step that produced EOS (none when the
-        // position table ran out first).
-        let rows = inputs
-            .iter()
-            .zip(&out)
-            .map(|(input, generated)| (input.len(), (generated.len() + 1).min(mcfg.max_positions)));
+        // Decoder steps per row: its tokens, plus the step that produced EOS when it stopped
+        // before the step budget.
+        let budget = max_new.min(mcfg.max_positions);
+        let rows = inputs.iter().zip(&out).map(|(input, generated)| {
+            let stopped_at_eos = generated.len() < budget;
+            (input.len(), generated.len() + usize::from(stopped_at_eos))
+        });
         let gen_flops = mcfg.generation_flops(rows);
         let floor = gen_flops / rate.max(1.0);
         println!(

@@ -83,30 +83,15 @@ impl ModelConfig {
 
 #[cfg(test)]
 mod tests {
-    use super::super::config::{Activation, Architecture, Positional};
     use super::*;
 
+    /// d_model 4, one layer each side, feed-forward 8, vocabulary 10.
     fn config() -> ModelConfig {
         ModelConfig {
-            architecture: Architecture::Generic,
-            vocab_size: 10,
             d_model: 4,
-            encoder_layers: 1,
-            encoder_heads: 2,
             encoder_ffn_dim: 8,
-            decoder_layers: 1,
-            decoder_heads: 2,
             decoder_ffn_dim: 8,
-            max_positions: 64,
-            positional: Positional::Learned,
-            dropout: 0.0,
-            activation: Activation::Relu,
-            init_std: 0.02,
-            embedding_layer_norm: false,
-            pad_id: 0,
-            bos_id: 1,
-            eos_id: 2,
-            seed: 0,
+            ..ModelConfig::small(10, 0, 1, 2)
         }
     }
 
