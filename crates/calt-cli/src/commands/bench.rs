@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use burn::tensor::Device;
-use calt_core::generation::{GenerationConfig, greedy_uncached};
+use calt_core::generation::{GenerationConfig, greedy_uncached, step_budget};
 use calt_core::model::Seq2Seq;
 use calt_core::native::{load_training_data, load_yaml};
 use calt_core::training::device::{DeviceChoice, select_device};
@@ -225,7 +225,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         );
         // Decoder steps per row: its tokens, plus the step that produced EOS when it stopped
         // before the step budget.
-        let budget = max_new.min(mcfg.max_positions);
+        let budget = step_budget(&model, max_new);
         let rows = inputs.iter().zip(&out).map(|(input, generated)| {
             let stopped_at_eos = generated.len() < budget;
             (input.len(), generated.len() + usize::from(stopped_at_eos))

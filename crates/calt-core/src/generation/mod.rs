@@ -64,7 +64,7 @@ pub fn generate(
 }
 
 /// Positions left for generated tokens after BOS.
-pub(crate) fn step_budget(model: &Seq2Seq, max_new_tokens: usize) -> usize {
+pub fn step_budget(model: &Seq2Seq, max_new_tokens: usize) -> usize {
     max_new_tokens.min(model.config().max_positions)
 }
 
