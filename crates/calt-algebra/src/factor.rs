@@ -337,7 +337,7 @@ mod tests {
     #[test]
     fn sage_sample_lines_qq() {
         let data = include_str!(
-            "../../../../shared/reference/data/sample_data/rational_polynomial_factorization/train_raw.txt"
+            "../../../tests/data/sample_data/rational_polynomial_factorization/train_raw.txt"
         );
         for line in data.lines() {
             let (p, f) = line.split_once(" # ").unwrap();

@@ -160,3 +160,83 @@ fn vocab_lists_calt_ids_and_writes_a_loadable_tokenizer_json() {
     assert_eq!(saved["model"]["type"], "WordLevel");
     assert_eq!(saved["model"]["vocab"]["16"], 17);
 }
+
+/// A range, a digit group or a model size far beyond any real use is refused at once with the
+/// file, the key and the limit, instead of being expanded until the machine runs out.
+#[test]
+fn sizes_a_file_asks_for_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let gf17 = std::fs::read_to_string(repo().join("configs/gf17_addition/lexer.yaml")).unwrap();
+    let lexer = dir.path().join("lexer.yaml");
+    for (hostile, key) in [
+        (
+            gf17.replace(r#"["", 0, 16]"#, r#"["", 0, 100000000000]"#),
+            "vocab.range.numbers",
+        ),
+        (
+            gf17.replace("digit_group: 0", "digit_group: 40"),
+            "number_policy.digit_group",
+        ),
+    ] {
+        std::fs::write(&lexer, hostile).unwrap();
+        let config = lexer.to_str().unwrap();
+        for args in [vec!["vocab", "--config", config], vec!["lex", "--config", config, "1,2"]] {
+            let command = args[0];
+            let out = calt(&args);
+            assert!(!out.status.success(), "{command} accepted {key}");
+            let stderr = text(&out.stderr);
+            assert!(stderr.contains(&lexer.display().to_string()), "{stderr}");
+            assert!(stderr.contains(key) && stderr.contains("1048576"), "{stderr}");
+        }
+    }
+
+    let data = repo().join("tests/data/sample_data/gf17_addition");
+    let config = write_train_yaml(
+        dir.path(),
+        "gf17_addition",
+        &data.join("train_raw.txt"),
+        &data.join("test_raw.txt"),
+        "",
+    );
+    let yaml = std::fs::read_to_string(&config).unwrap();
+    let huge = yaml.replace("d_model: 128", "d_model: 50000000");
+    assert_ne!(huge, yaml, "the gf17 config sets d_model: 128");
+    std::fs::write(&config, huge).unwrap();
+    let out = calt(&["train", "--dryrun", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&config.display().to_string()), "{stderr}");
+    assert!(stderr.contains("d_model = 50000000 is above the limit"), "{stderr}");
+}
+
+/// What `calt train` would refuse, `calt data check` reports: empty files and empty configs are
+/// errors naming the file, never silently taken as "no samples" or "all defaults".
+#[test]
+fn empty_inputs_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let test = repo().join("tests/data/sample_data/gf17_addition/test_raw.txt");
+    let train = dir.path().join("train_raw.txt");
+    for content in ["", "\n\n   \n"] {
+        std::fs::write(&train, content).unwrap();
+        let config = write_train_yaml(dir.path(), "gf17_addition", &train, &test, "");
+        let out = calt(&["data", "check", "--config", config.to_str().unwrap()]);
+        assert!(!out.status.success(), "data check accepted {content:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&train.display().to_string()) && stderr.contains("no usable samples"),
+            "{stderr}"
+        );
+    }
+
+    let lexer = dir.path().join("lexer.yaml");
+    for content in ["", "# only a comment\n"] {
+        std::fs::write(&lexer, content).unwrap();
+        let out = calt(&["vocab", "--config", lexer.to_str().unwrap()]);
+        assert!(!out.status.success(), "vocab accepted {content:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&lexer.display().to_string()) && stderr.contains("the file is empty"),
+            "{stderr}"
+        );
+    }
+}

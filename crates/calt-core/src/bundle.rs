@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use burn::store::{ModuleSnapshot, SafetensorsStore};
 use burn::tensor::Device;
 
+use crate::limits;
 use crate::model::{ModelConfig, Seq2Seq};
 
 pub const FORMAT: &str = "calt-bundle";
@@ -65,9 +66,57 @@ pub fn to_bytes(model: &Seq2Seq, meta: &BundleMeta) -> Result<Vec<u8>, BundleErr
     model
         .save_into(&mut store)
         .map_err(|e| BundleError::Weights(e.to_string()))?;
-    store
+    let bytes = store
         .get_bytes()
-        .map_err(|e| BundleError::Weights(e.to_string()))
+        .map_err(|e| BundleError::Weights(e.to_string()))?;
+    with_sorted_metadata(bytes)
+}
+
+/// The safetensors writer serialises `__metadata__` from a hash map, so the same model would
+/// give different bytes run to run; checksums, browser caches and "did anything change?" need
+/// one file per model. Rewrites the header with its metadata keys sorted. Tensor entries keep
+/// their order and their data offsets (relative to the data section, which is untouched).
+fn with_sorted_metadata(bytes: Vec<u8>) -> Result<Vec<u8>, BundleError> {
+    let (mut header, data) = split_header(&bytes)?;
+    if let Some(meta) = header
+        .as_object_mut()
+        .and_then(|h| h.get_mut("__metadata__"))
+        .and_then(|m| m.as_object_mut())
+    {
+        meta.sort_keys();
+    }
+    let mut text = serde_json::to_vec(&header)
+        .map_err(|e| BundleError::NotSafetensors(format!("header: {e}")))?;
+    // Keep the data section 8-byte aligned, as the writer did (spaces are valid JSON padding).
+    text.resize(text.len().next_multiple_of(8), b' ');
+    let mut out = Vec::with_capacity(8 + text.len() + data.len());
+    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    out.extend_from_slice(&text);
+    out.extend_from_slice(data);
+    Ok(out)
+}
+
+/// The parsed JSON header and the raw data section of safetensors bytes.
+fn split_header(bytes: &[u8]) -> Result<(serde_json::Value, &[u8]), BundleError> {
+    let bad = |m: &str| BundleError::NotSafetensors(m.to_string());
+    let length: [u8; 8] = bytes
+        .get(..8)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| bad("shorter than the 8-byte header length"))?;
+    let length = u64::from_le_bytes(length);
+    if length > limits::MAX_BUNDLE_HEADER as u64 {
+        return Err(bad(&format!(
+            "the header claims {length} bytes, above the limit of {}",
+            limits::MAX_BUNDLE_HEADER
+        )));
+    }
+    let end = 8 + length as usize;
+    let header = bytes
+        .get(8..end)
+        .ok_or_else(|| bad("header length points past the end of the file"))?;
+    let header = serde_json::from_slice(header)
+        .map_err(|e| bad(&format!("header is not JSON: {e}")))?;
+    Ok((header, &bytes[end..]))
 }
 
 mod erased {
@@ -83,16 +132,7 @@ mod erased {
 
 /// Reads the safetensors header metadata without touching the tensor data.
 pub fn read_metadata(bytes: &[u8]) -> Result<HashMap<String, String>, BundleError> {
-    let bad = |m: &str| BundleError::NotSafetensors(m.to_string());
-    if bytes.len() < 8 {
-        return Err(bad("shorter than the 8-byte header length"));
-    }
-    let len = u64::from_le_bytes(bytes[..8].try_into().map_err(|_| bad("header length"))?) as usize;
-    let header = bytes
-        .get(8..8usize.saturating_add(len))
-        .ok_or_else(|| bad("header length points past the end of the file"))?;
-    let header: serde_json::Value =
-        serde_json::from_slice(header).map_err(|e| bad(&format!("header is not JSON: {e}")))?;
+    let (header, _) = split_header(bytes)?;
     let meta = header
         .get("__metadata__")
         .and_then(|m| m.as_object())

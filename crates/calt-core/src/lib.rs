@@ -10,6 +10,7 @@ pub mod config;
 pub mod data;
 pub mod generation;
 pub mod lexer;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 #[cfg(not(target_arch = "wasm32"))]

@@ -37,6 +37,19 @@ pub enum LoadError {
         "{count} bad line(s); fix them, or pass --skip-bad-lines (or set data.skip_bad_lines) to train without them:\n{report}"
     )]
     BadLines { count: usize, report: String },
+    #[error("{path}: the training split has no usable samples (the file is empty, blank or all bad lines)")]
+    EmptyTrainingSplit { path: PathBuf },
+    #[error(
+        "{path}:{line}: the sample has {tokens} tokens, more than the model's {max} positions \
+         (2 × model.max_sequence_length in {config}); raise max_sequence_length or shorten the sample"
+    )]
+    SampleTooLong {
+        path: PathBuf,
+        line: usize,
+        tokens: usize,
+        max: usize,
+        config: PathBuf,
+    },
 }
 
 /// How many bad lines a report prints before summarising the rest.
@@ -113,6 +126,34 @@ impl TrainingData {
             count: bad.len(),
             report: format_bad_lines(&bad, BAD_LINES_SHOWN),
         })
+    }
+
+    /// What training would refuse in data that loaded cleanly: an empty training split, or a
+    /// sample longer than the model's positions. `calt data check` reports the same.
+    pub fn require_trainable(&self) -> Result<(), LoadError> {
+        if self.train.dataset.is_empty() {
+            return Err(LoadError::EmptyTrainingSplit {
+                path: self.train.path.clone(),
+            });
+        }
+        let max = self.config.model.max_sequence_length.saturating_mul(2);
+        for split in [&self.train, &self.test] {
+            let d = &split.dataset;
+            let longest = d.samples.iter().zip(&d.lines).find_map(|(s, &line)| {
+                let tokens = s.input_ids.len().max(s.target_ids.len());
+                (tokens > max).then_some((line, tokens))
+            });
+            if let Some((line, tokens)) = longest {
+                return Err(LoadError::SampleTooLong {
+                    path: split.path.clone(),
+                    line,
+                    tokens,
+                    max,
+                    config: self.config_path.clone(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Number of lines left out of both splits.

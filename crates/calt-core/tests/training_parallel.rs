@@ -73,7 +73,7 @@ fn two_halves_give_the_whole_batch_loss_and_gradients() {
         .iter()
         .map(|(a, b)| (a.as_slice(), b.as_slice()))
         .collect();
-    let tokens: usize = pairs.iter().map(|p| p.1.len() - 1).sum();
+    let tokens = pairs.iter().map(|p| p.1.len() - 1).sum::<usize>() as f64;
 
     let whole = part_gradients(&model, &pairs, 0, tokens, 1, &device).unwrap();
     let halves = two_halves(&model, &pairs, 0, tokens, 1, &device)

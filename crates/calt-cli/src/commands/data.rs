@@ -59,16 +59,24 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         .chain(&data.test.bad_lines)
         .cloned()
         .collect();
+    let refusal = data.require_trainable().err();
+    if let Some(refusal) = &refusal {
+        eprintln!("\nerror: {refusal}");
+    }
     if bad.is_empty() {
         println!("\nno bad lines");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(if refusal.is_none() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
     }
     eprintln!(
         "\n{} bad line(s):\n{}",
         bad.len(),
         format_bad_lines(&bad, BAD_LINES_SHOWN)
     );
-    if args.skip_bad_lines || data.config.data.skip_bad_lines {
+    if (args.skip_bad_lines || data.config.data.skip_bad_lines) && refusal.is_none() {
         eprintln!(
             "(skipping them: training would leave {} lines out)",
             bad.len()

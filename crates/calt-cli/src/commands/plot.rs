@@ -63,6 +63,14 @@ pub fn run(args: PlotArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+const NO_EVALUATION: &str = "no evaluation in this run (eval_steps larger than the run?)";
+
+fn markers(series: &Series, color: RGBColor) -> impl Iterator<Item = Circle<(f64, f64), u32>> + '_ {
+    series
+        .iter()
+        .map(move |&point| Circle::new(point, 3, color.filled()))
+}
+
 fn draw(
     out: &std::path::Path,
     loss: &Series,
@@ -97,6 +105,7 @@ fn draw(
         .draw_series(LineSeries::new(eval_loss.iter().copied(), &RED))?
         .label("eval loss")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], RED));
+    chart.draw_series(markers(eval_loss, RED))?;
     chart.configure_series_labels().border_style(BLACK).draw()?;
 
     let mut chart = ChartBuilder::on(&bottom)
@@ -114,6 +123,17 @@ fn draw(
         .draw_series(LineSeries::new(tok_acc.iter().copied(), &MAGENTA))?
         .label("eval_token_accuracy (teacher-forced)")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], MAGENTA));
+    // Evaluations are few (often one, at the end of a short run): a line through one point
+    // draws nothing, so every evaluation also gets a marker.
+    chart.draw_series(markers(gen_acc, GREEN))?;
+    chart.draw_series(markers(tok_acc, MAGENTA))?;
+    if gen_acc.is_empty() && tok_acc.is_empty() {
+        chart.draw_series(std::iter::once(Text::new(
+            NO_EVALUATION,
+            (max_step * 0.3, 0.5),
+            ("sans-serif", 16),
+        )))?;
+    }
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::LowerRight)
@@ -121,4 +141,38 @@ fn draw(
         .draw()?;
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn svg_of(metrics: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let (loss, eval_loss, gen_acc, tok_acc) = read_series(metrics);
+        let out = dir.path().join("metrics.svg");
+        draw(&out, &loss, &eval_loss, &gen_acc, &tok_acc).unwrap();
+        std::fs::read_to_string(out).unwrap()
+    }
+
+    const LOSSES: &str = "{\"step\": 2, \"loss\": 2.5}\n{\"step\": 4, \"loss\": 1.5}\n";
+
+    #[test]
+    fn a_single_evaluation_is_drawn_as_visible_points() {
+        let one_eval = format!(
+            "{LOSSES}{{\"step\": 4, \"eval_loss\": 1.4, \"generation_accuracy\": 0.75, \
+             \"eval_token_accuracy\": 0.9}}\n"
+        );
+        let svg = svg_of(&one_eval);
+        // One marker each for eval loss, generation accuracy and token accuracy.
+        assert_eq!(svg.matches("<circle").count(), 3, "{svg}");
+        assert!(!svg.contains(NO_EVALUATION));
+    }
+
+    #[test]
+    fn a_run_without_evaluation_says_so() {
+        let svg = svg_of(LOSSES);
+        assert!(svg.contains(NO_EVALUATION), "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 0);
+    }
 }

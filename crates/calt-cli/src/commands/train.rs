@@ -118,6 +118,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     };
     let data = load_training_data_from(config.clone(), &config_path)?
         .require_clean(args.skip_bad_lines)?;
+    data.require_trainable()?;
     if data.skipped_lines() > 0 {
         eprintln!("skipping {} bad data line(s)", data.skipped_lines());
     }
@@ -126,8 +127,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         data.tokenizer.vocab_size(),
         data.tokenizer.special_ids(),
         config.train.seed,
-    )?;
-    let settings = train_settings(&config.train)?;
+    )
+    .with_context(|| config_path.display().to_string())?;
+    let settings =
+        train_settings(&config.train).with_context(|| config_path.display().to_string())?;
     let selected = select_device(args.device).map_err(anyhow::Error::msg)?;
     if let Some(note) = &selected.note {
         eprintln!("{note}");

@@ -31,11 +31,15 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str, source: &str) -> Result<T, Co
     // value → typed struct through serde_path_to_error, which knows the key path.
     let value: serde_json::Value =
         serde_saphyr::from_str(text).map_err(|e| ConfigError::syntax(source, &e.to_string()))?;
-    let value = if value.is_null() {
-        serde_json::Value::Object(Default::default())
-    } else {
-        value
-    };
+    // An empty file (or one of comments only) is almost always the wrong file, not a wish for
+    // every default: CALT itself fails on it, later and less clearly.
+    if value.is_null() {
+        return Err(ConfigError::invalid(
+            source,
+            "",
+            "the file is empty (no keys); write the config's keys, or `{}` for all defaults",
+        ));
+    }
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let message = err.inner().to_string();
@@ -45,4 +49,23 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str, source: &str) -> Result<T, Co
             .and_then(|e| error::line_of(&e.to_string()));
         ConfigError::schema(source, line, &path, &message)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_config_file_is_an_error_naming_it() {
+        for text in ["", "\n\n", "# only a comment\n"] {
+            let err = parse_yaml::<LexerConfig>(text, "exp/lexer.yaml").unwrap_err();
+            assert!(
+                err.to_string().starts_with("exp/lexer.yaml: the file is empty"),
+                "{text:?}: {err}"
+            );
+        }
+        // An explicit empty map still means every default.
+        let config: LexerConfig = parse_yaml("{}", "lexer.yaml").unwrap();
+        assert_eq!(config, LexerConfig::default());
+    }
 }

@@ -90,6 +90,10 @@ pub struct TrainSection {
     pub logging_steps: u64,
     #[serde(default = "seed")]
     pub seed: u64,
+    /// HF's `group_by_length`: draw batches of samples of similar length (less padding).
+    /// Unset means calt's default, on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_by_length: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_names: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

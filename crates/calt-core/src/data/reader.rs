@@ -1,6 +1,7 @@
 //! Reading a split's text into `(problem, answer)` pairs with their line numbers.
 
 use super::BadLine;
+use crate::limits;
 use serde_json::Value;
 
 /// One usable pair before lexing.
@@ -49,6 +50,15 @@ pub fn read_split(
             continue;
         }
         let number = index + 1;
+        if line.len() > limits::MAX_LINE_BYTES {
+            let reason = format!(
+                "the line is {} bytes, above the limit of {} bytes per sample",
+                line.len(),
+                limits::MAX_LINE_BYTES
+            );
+            bad.push(BadLine::new(file, number, reason, line));
+            continue;
+        }
         let parsed = match format {
             DataFormat::Text => split_text_line(line),
             DataFormat::Jsonl => parse_jsonl_line(line),

@@ -68,6 +68,14 @@ impl NumberPolicy {
         }
     }
 
+    /// How many tokens `digit_group` adds (10 + 100 + … + 10^group), computed without building
+    /// them and saturating, so that a hostile group size can be refused before it is expanded.
+    pub fn digit_group_token_count(&self) -> i128 {
+        (1..=self.digit_group.min(38) as u32)
+            .map(|width| 10i128.saturating_pow(width))
+            .fold(0, i128::saturating_add)
+    }
+
     /// Tokens this policy can emit that the vocabulary must contain (appended by
     /// [`super::Vocabulary`]): `.` and `-0` for floats, every zero-padded group for grouping.
     pub fn vocabulary_additions(&self) -> Vec<String> {

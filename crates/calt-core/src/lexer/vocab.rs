@@ -3,6 +3,7 @@
 
 use super::NumberPolicy;
 use crate::config::VocabSection;
+use crate::limits;
 use indexmap::{IndexMap, IndexSet};
 
 /// A vocabulary that cannot be built without shifting CALT's ids or losing tokens.
@@ -20,6 +21,15 @@ pub enum VocabularyError {
     EmptyRange { name: String, min: i64, max: i64 },
     #[error("vocab: the empty string cannot be a token ({origin})")]
     EmptyToken { origin: String },
+    #[error(
+        "vocab: {what} would make {count} tokens, more than the limit of {limit}; \
+         a vocabulary that large cannot be a CALT task's"
+    )]
+    TooLarge {
+        what: String,
+        count: i128,
+        limit: usize,
+    },
 }
 
 /// Ordered token list (ids = positions) and the special-token map (HF role → text).
@@ -49,10 +59,10 @@ impl Vocabulary {
             origins.insert(token, origin);
             Ok(())
         };
-        if config.include_base_vocab() {
-            add("[SEP]".into(), "the base vocabulary".into())?;
-        }
-        for (name, (prefix, min, max)) in &config.range {
+        // Sized before anything is expanded: a range such as 0..=1e11 must be refused at once,
+        // not after minutes of allocation.
+        let mut total: i128 = config.misc.len() as i128;
+        for (name, (_, min, max)) in &config.range {
             if min > max {
                 return Err(VocabularyError::EmptyRange {
                     name: name.clone(),
@@ -60,6 +70,33 @@ impl Vocabulary {
                     max: *max,
                 });
             }
+            let count = i128::from(*max) - i128::from(*min) + 1;
+            total += count;
+            let (what, count) = if count > limits::MAX_VOCABULARY as i128 {
+                (format!("vocab.range.{name} ({min}..={max})"), count)
+            } else if total > limits::MAX_VOCABULARY as i128 {
+                ("the ranges and misc together".to_string(), total)
+            } else {
+                continue;
+            };
+            return Err(VocabularyError::TooLarge {
+                what,
+                count,
+                limit: limits::MAX_VOCABULARY,
+            });
+        }
+        let group_tokens = policy.digit_group_token_count();
+        if total.saturating_add(group_tokens) > limits::MAX_VOCABULARY as i128 {
+            return Err(VocabularyError::TooLarge {
+                what: format!("number_policy.digit_group {}", policy.digit_group),
+                count: total.saturating_add(group_tokens),
+                limit: limits::MAX_VOCABULARY,
+            });
+        }
+        if config.include_base_vocab() {
+            add("[SEP]".into(), "the base vocabulary".into())?;
+        }
+        for (name, (prefix, min, max)) in &config.range {
             for i in *min..=*max {
                 add(format!("{prefix}{i}"), format!("range `{name}`"))?;
             }

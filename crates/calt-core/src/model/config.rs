@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ModelError;
+use crate::limits;
 
 /// Which layer layout to build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +101,7 @@ impl ModelConfig {
         if self.vocab_size == 0 || self.d_model == 0 {
             return bad("vocab_size and d_model must be positive".into());
         }
+        self.check_size_limits()?;
         for (name, heads) in [
             ("num_encoder_heads", self.encoder_heads),
             ("num_decoder_heads", self.decoder_heads),
@@ -145,5 +147,43 @@ impl ModelConfig {
             }
         }
         Ok(())
+    }
+
+    /// Refuses sizes no real model has, before anything is allocated: a mistyped `d_model:
+    /// 5120000` must be an error, not an attempt to allocate terabytes.
+    fn check_size_limits(&self) -> Result<(), ModelError> {
+        for (key, value, limit) in [
+            ("vocabulary size", self.vocab_size, limits::MAX_VOCABULARY),
+            ("d_model", self.d_model, limits::MAX_D_MODEL),
+            ("num_encoder_layers", self.encoder_layers, limits::MAX_LAYERS),
+            ("num_decoder_layers", self.decoder_layers, limits::MAX_LAYERS),
+            ("encoder_ffn_dim", self.encoder_ffn_dim, limits::MAX_FFN_DIM),
+            ("decoder_ffn_dim", self.decoder_ffn_dim, limits::MAX_FFN_DIM),
+            ("max_sequence_length", self.max_positions / 2, limits::MAX_SEQUENCE_LENGTH),
+        ] {
+            if value > limit {
+                return Err(ModelError::InvalidConfig(format!(
+                    "{key} = {value} is above the limit of {limit}"
+                )));
+            }
+        }
+        let parameters = self.approximate_parameters();
+        if parameters > u128::from(limits::MAX_PARAMETERS) {
+            return Err(ModelError::InvalidConfig(format!(
+                "the model would have about {parameters} parameters, above the limit of {}; \
+                 lower d_model, the layer counts or the ffn dims",
+                limits::MAX_PARAMETERS
+            )));
+        }
+        Ok(())
+    }
+
+    /// The weight matrices' element count (biases and norms are negligible at this scale).
+    fn approximate_parameters(&self) -> u128 {
+        let d = self.d_model as u128;
+        let embeddings = (self.vocab_size as u128 + self.max_positions as u128) * d;
+        let encoder = self.encoder_layers as u128 * (4 * d * d + 2 * d * self.encoder_ffn_dim as u128);
+        let decoder = self.decoder_layers as u128 * (8 * d * d + 2 * d * self.decoder_ffn_dim as u128);
+        embeddings * 2 + encoder + decoder
     }
 }

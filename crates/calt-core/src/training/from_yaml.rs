@@ -123,6 +123,6 @@ pub fn train_settings(t: &TrainSection) -> Result<TrainSettings, TrainError> {
             ..AdamWSettings::default()
         },
         seed: t.seed,
-        bucket_by_length: true,
+        bucket_by_length: t.group_by_length.unwrap_or(true),
     })
 }

@@ -3,13 +3,9 @@
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Int, Tensor};
 
-/// Mean cross-entropy over labels ≠ −100. `label_tokens` (known on the host) is the count of
-/// such labels, so no device read is needed.
-pub fn masked_cross_entropy(
-    logits: Tensor<3>,
-    labels: Tensor<2, Int>,
-    label_tokens: usize,
-) -> Tensor<1> {
+/// Summed cross-entropy over labels ≠ −100, divided by `normaliser` (known on the host, so no
+/// device read is needed). With the batch's count of such labels it is the batch's mean.
+pub fn masked_cross_entropy(logits: Tensor<3>, labels: Tensor<2, Int>, normaliser: f64) -> Tensor<1> {
     let [b, t, _] = logits.dims();
     let mask = labels.clone().greater_equal_elem(0).float();
     let safe = labels.clamp_min(0).reshape([b, t, 1]);
@@ -17,7 +13,7 @@ pub fn masked_cross_entropy(
     (picked * mask)
         .sum()
         .neg()
-        .div_scalar(label_tokens.max(1) as f64)
+        .div_scalar(normaliser.max(f64::MIN_POSITIVE))
 }
 
 /// Teacher-forced counts of one batch: (correct tokens, counted tokens, sequences whose every

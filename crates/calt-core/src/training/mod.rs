@@ -51,8 +51,9 @@ pub struct TrainSettings {
     pub adamw: AdamWSettings,
     /// Seeds batch order and dropout.
     pub seed: u64,
-    /// Group samples of similar length into batches (less padding); `false` gives plain
-    /// shuffled batches as HF's Trainer builds them.
+    /// HF's `group_by_length`: batches of samples of similar length (less padding); `false`
+    /// gives plain shuffled batches. Either way every answer token weighs the same in an
+    /// epoch (see [`Trainer`]).
     pub bucket_by_length: bool,
 }
 
@@ -84,6 +85,14 @@ fn mix(seed: u64, step: u64) -> u64 {
     crate::model::init::SplitMix64::stream(seed, step.wrapping_add(0xD0D0)).next_u64()
 }
 
+/// Runs optimizer updates over an epoch plan of batches.
+///
+/// The loss of a step is its summed answer-token cross-entropy divided by the batch's rows ×
+/// the training set's mean answer tokens per sample, not by the batch's own token count. With
+/// shuffled batches the two agree on average (HF divides by the batch's count); with
+/// length-bucketed batches a batch of long answers has twice the tokens of a batch of short
+/// ones, and dividing by its own count gave each long-answer token half the weight: the model
+/// learnt long answers late and some never.
 pub struct Trainer {
     model: Option<Seq2Seq>,
     optim: AdamW,
@@ -91,6 +100,8 @@ pub struct Trainer {
     device: Device,
     data: Vec<Pair>,
     lengths: Vec<usize>,
+    /// Answer tokens the loss counts, per sample, averaged over the training set.
+    mean_label_tokens: f64,
     pad: u32,
     schedule: Schedule,
     steps_per_epoch: u64,
@@ -154,6 +165,8 @@ impl Trainer {
             settings.warmup_ratio,
         );
         let lengths = data.iter().map(|p| p.0.len() + p.1.len()).collect();
+        let label_tokens: usize = data.iter().map(|p| p.1.len().saturating_sub(1)).sum();
+        let mean_label_tokens = label_tokens as f64 / data.len() as f64;
         let pad = model.config().pad_id;
         Ok(Self {
             model: Some(model),
@@ -162,6 +175,7 @@ impl Trainer {
             device: device.clone(),
             data,
             lengths,
+            mean_label_tokens,
             pad,
             schedule,
             steps_per_epoch,
@@ -270,6 +284,14 @@ impl Trainer {
             .unwrap_or_default()
     }
 
+    /// What a step's summed token loss is divided by (see [`Trainer`]).
+    fn loss_normaliser(&self, rows: usize, tokens: usize) -> f64 {
+        match std::env::var("CALT_EXPERIMENT_NORM").as_deref() {
+            Ok("batch") => tokens.max(1) as f64,
+            _ => rows as f64 * self.mean_label_tokens,
+        }
+    }
+
     /// One optimizer update on the next batch.
     pub fn train_step(&mut self) -> Result<StepReport, TrainError> {
         let indices = self.next_batch();
@@ -279,11 +301,14 @@ impl Trainer {
             .collect();
         // Dropout masks depend on (seed, step) only, so a resumed run draws the same ones.
         let step_seed = mix(self.settings.seed, self.step);
+        let tokens = parallel::label_tokens(&pairs);
+        let normaliser = self.loss_normaliser(pairs.len(), tokens);
         let model = self.model.take().expect("model is present between steps");
         let computed = parallel::batch_gradients(
             &model,
             &pairs,
             self.pad,
+            normaliser,
             step_seed,
             &self.device,
             self.two_halves,
@@ -304,7 +329,8 @@ impl Trainer {
             step: update,
             epoch: self.epoch(),
             lr,
-            loss: loss.inner(),
+            // Reported as the batch's mean, the figure HF logs.
+            loss: loss.inner().mul_scalar(normaliser / tokens.max(1) as f64),
             grad_norm,
             samples: pairs.len(),
             padded_tokens: HostBatch::padded_tokens_of(&pairs),
@@ -339,7 +365,7 @@ pub fn teacher_forced(
         let host = HostBatch::collate(&pairs, model.config().pad_id);
         let b = host.to_device(device);
         let logits = model.forward(b.input_ids, b.decoder_ids)?;
-        let l = loss::masked_cross_entropy(logits.clone(), b.labels.clone(), b.label_tokens);
+        let l = loss::masked_cross_entropy(logits.clone(), b.labels.clone(), b.label_tokens as f64);
         loss_sum += scalar(&l) * b.batch as f64;
         n += b.batch;
         let (c, k, e) = loss::teacher_forced_counts(logits, b.labels);

@@ -2,9 +2,9 @@
 //!
 //! At this model size burn's CPU kernels barely use a second core (one thread trains about as
 //! fast as two), so the batch is split instead: each half runs forward and backward on its own
-//! thread and the gradients are added. Each half's loss is its token sum divided by the token
-//! count of the whole batch, so the sum of the halves' gradients is the whole batch's gradient
-//! (up to float rounding), and the step is as deterministic as the single-thread one.
+//! thread and the gradients are added. Each half's loss is its token sum divided by the whole
+//! batch's normaliser, so the sum of the halves' gradients is the whole batch's gradient (up to
+//! float rounding), and the step is as deterministic as the single-thread one.
 
 #[cfg(not(target_arch = "wasm32"))]
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
@@ -21,19 +21,20 @@ pub struct PartResult {
     pub loss: Tensor<1>,
 }
 
-/// Forward and backward on `pairs`; `batch_tokens` is the whole batch's label count.
+/// Forward and backward on `pairs`; the loss is their summed token cross-entropy over
+/// `normaliser` (the whole batch's, see [`super::Trainer`]).
 pub fn part_gradients(
     model: &Seq2Seq,
     pairs: &[(&[u32], &[u32])],
     pad: u32,
-    batch_tokens: usize,
+    normaliser: f64,
     dropout_seed: u64,
     device: &Device,
 ) -> Result<PartResult, ModelError> {
     dropout::seed(dropout_seed);
     let batch = HostBatch::collate(pairs, pad).to_device(device);
     let logits = model.forward(batch.input_ids, batch.decoder_ids)?;
-    let loss = loss::masked_cross_entropy(logits, batch.labels, batch_tokens);
+    let loss = loss::masked_cross_entropy(logits, batch.labels, normaliser);
     let grads = GradientsParams::from_grads(loss.backward(), model);
     Ok(PartResult { grads, loss })
 }
@@ -116,16 +117,16 @@ pub fn batch_gradients(
     model: &Seq2Seq,
     pairs: &[(&[u32], &[u32])],
     pad: u32,
+    normaliser: f64,
     dropout_seed: u64,
     device: &Device,
     split: bool,
 ) -> Result<PartResult, ModelError> {
-    let batch_tokens = label_tokens(pairs);
     #[cfg(not(target_arch = "wasm32"))]
     if split
         && pairs.len() >= 2
         && device.clone().without_autodiff() == Device::flex()
-        && let Some(result) = two_halves(model, pairs, pad, batch_tokens, dropout_seed, device)
+        && let Some(result) = two_halves(model, pairs, pad, normaliser, dropout_seed, device)
     {
         return result;
     }
@@ -133,7 +134,7 @@ pub fn batch_gradients(
     let _ = split;
     // burn's own sampler draws dropout masks on devices other than the CPU.
     device.seed(dropout_seed);
-    part_gradients(model, pairs, pad, batch_tokens, dropout_seed, device)
+    part_gradients(model, pairs, pad, normaliser, dropout_seed, device)
 }
 
 /// Both halves of `pairs` at once, each on its own single-thread pool; `None` when the pools
@@ -143,7 +144,7 @@ pub fn two_halves(
     model: &Seq2Seq,
     pairs: &[(&[u32], &[u32])],
     pad: u32,
-    batch_tokens: usize,
+    normaliser: f64,
     dropout_seed: u64,
     device: &Device,
 ) -> Option<Result<PartResult, ModelError>> {
@@ -154,7 +155,7 @@ pub fn two_halves(
         // and a backward pass consumes that graph: each half gets leaves of its own (same ids,
         // same values, no copy) so the two backward passes are independent.
         let own = model.clone().map(&mut FreshLeaves);
-        part_gradients(&own, rows, pad, batch_tokens, *seed, device)
+        part_gradients(&own, rows, pad, normaliser, *seed, device)
     })?;
     let [a, b] = <[_; 2]>::try_from(results).ok()?;
     Some(add_halves(model, a, b))
@@ -205,7 +206,7 @@ fn add_halves(
 }
 
 /// Labels of a batch that count in the loss (each target loses its first token).
-fn label_tokens(pairs: &[(&[u32], &[u32])]) -> usize {
+pub fn label_tokens(pairs: &[(&[u32], &[u32])]) -> usize {
     pairs
         .iter()
         .map(|(_, target)| target.len().saturating_sub(1))
