@@ -180,13 +180,19 @@ fn sizes_a_file_asks_for_are_bounded() {
     ] {
         std::fs::write(&lexer, hostile).unwrap();
         let config = lexer.to_str().unwrap();
-        for args in [vec!["vocab", "--config", config], vec!["lex", "--config", config, "1,2"]] {
+        for args in [
+            vec!["vocab", "--config", config],
+            vec!["lex", "--config", config, "1,2"],
+        ] {
             let command = args[0];
             let out = calt(&args);
             assert!(!out.status.success(), "{command} accepted {key}");
             let stderr = text(&out.stderr);
             assert!(stderr.contains(&lexer.display().to_string()), "{stderr}");
-            assert!(stderr.contains(key) && stderr.contains("1048576"), "{stderr}");
+            assert!(
+                stderr.contains(key) && stderr.contains("1048576"),
+                "{stderr}"
+            );
         }
     }
 
@@ -206,7 +212,10 @@ fn sizes_a_file_asks_for_are_bounded() {
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(stderr.contains(&config.display().to_string()), "{stderr}");
-    assert!(stderr.contains("d_model = 50000000 is above the limit"), "{stderr}");
+    assert!(
+        stderr.contains("d_model = 50000000 is above the limit"),
+        "{stderr}"
+    );
 }
 
 /// What `calt train` would refuse, `calt data check` reports: empty files and empty configs are

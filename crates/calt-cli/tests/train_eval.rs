@@ -180,6 +180,23 @@ fn train_eval_resume_plot() {
     ]));
     assert!(out.contains("resuming from"), "{out}");
 
+    // The same recipe trained again in another folder writes the same model file, byte for
+    // byte: checksums and caches can tell an unchanged model.
+    let again = tempfile::tempdir().unwrap();
+    let config_again = write_config(again.path(), 3);
+    ok(&calt(&[
+        "train",
+        "--config",
+        config_again.to_str().unwrap(),
+        "--device",
+        "cpu",
+    ]));
+    assert!(
+        std::fs::read(run.join("model.safetensors")).unwrap()
+            == std::fs::read(again.path().join("run/model.safetensors")).unwrap(),
+        "two identical trainings wrote different model.safetensors"
+    );
+
     // A corrupt newest checkpoint is reported and the previous one is used.
     std::fs::write(run.join("checkpoint-12/optimizer.safetensors"), b"garbage").unwrap();
     let out = ok(&calt(&[

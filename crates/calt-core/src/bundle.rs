@@ -114,8 +114,8 @@ fn split_header(bytes: &[u8]) -> Result<(serde_json::Value, &[u8]), BundleError>
     let header = bytes
         .get(8..end)
         .ok_or_else(|| bad("header length points past the end of the file"))?;
-    let header = serde_json::from_slice(header)
-        .map_err(|e| bad(&format!("header is not JSON: {e}")))?;
+    let header =
+        serde_json::from_slice(header).map_err(|e| bad(&format!("header is not JSON: {e}")))?;
     Ok((header, &bytes[end..]))
 }
 

@@ -37,7 +37,9 @@ pub enum LoadError {
         "{count} bad line(s); fix them, or pass --skip-bad-lines (or set data.skip_bad_lines) to train without them:\n{report}"
     )]
     BadLines { count: usize, report: String },
-    #[error("{path}: the training split has no usable samples (the file is empty, blank or all bad lines)")]
+    #[error(
+        "{path}: the training split has no usable samples (the file is empty, blank or all bad lines)"
+    )]
     EmptyTrainingSplit { path: PathBuf },
     #[error(
         "{path}:{line}: the sample has {tokens} tokens, more than the model's {max} positions \

@@ -60,7 +60,8 @@ mod tests {
         for text in ["", "\n\n", "# only a comment\n"] {
             let err = parse_yaml::<LexerConfig>(text, "exp/lexer.yaml").unwrap_err();
             assert!(
-                err.to_string().starts_with("exp/lexer.yaml: the file is empty"),
+                err.to_string()
+                    .starts_with("exp/lexer.yaml: the file is empty"),
                 "{text:?}: {err}"
             );
         }

@@ -31,6 +31,19 @@ impl KeyValue {
     }
 }
 
+/// How the query, key and value projections are initialised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProjectionInit {
+    /// PyTorch's `nn.MultiheadAttention`, inside CALT's generic model: the packed `[3d, d]`
+    /// in-projection is a bare parameter, not a Linear, so CALT's N(0, init_std) pass skips it
+    /// and it keeps Xavier-uniform over the packed matrix, U(±√(6 / 4d)): about three times
+    /// init_std at d = 128. The larger query/key scale is what lets attention leave its
+    /// uniform start early; with N(0, 0.02) the gf17 recipe sat on its plateau twice as long.
+    PackedXavier,
+    /// Separate Linear layers (HF BART): N(0, init_std) like every other Linear.
+    Normal,
+}
+
 #[derive(Module, Debug)]
 pub struct MultiHeadAttention {
     query: Linear,
@@ -44,11 +57,24 @@ pub struct MultiHeadAttention {
 }
 
 impl MultiHeadAttention {
-    pub fn new(init: &mut Init, d_model: usize, heads: usize, dropout: f64) -> Self {
+    pub fn new(
+        init: &mut Init,
+        d_model: usize,
+        heads: usize,
+        dropout: f64,
+        projections: ProjectionInit,
+    ) -> Self {
+        let in_projection = |init: &mut Init| match projections {
+            ProjectionInit::Normal => init.linear(d_model, d_model, true),
+            ProjectionInit::PackedXavier => {
+                let bound = (6.0 / (4 * d_model) as f64).sqrt();
+                init.uniform_linear(d_model, d_model, bound)
+            }
+        };
         Self {
-            query: init.linear(d_model, d_model, true),
-            key: init.linear(d_model, d_model, true),
-            value: init.linear(d_model, d_model, true),
+            query: in_projection(init),
+            key: in_projection(init),
+            value: in_projection(init),
             output: init.linear(d_model, d_model, true),
             dropout: DropoutConfig::new(dropout).init(),
             heads,

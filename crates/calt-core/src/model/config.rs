@@ -155,11 +155,23 @@ impl ModelConfig {
         for (key, value, limit) in [
             ("vocabulary size", self.vocab_size, limits::MAX_VOCABULARY),
             ("d_model", self.d_model, limits::MAX_D_MODEL),
-            ("num_encoder_layers", self.encoder_layers, limits::MAX_LAYERS),
-            ("num_decoder_layers", self.decoder_layers, limits::MAX_LAYERS),
+            (
+                "num_encoder_layers",
+                self.encoder_layers,
+                limits::MAX_LAYERS,
+            ),
+            (
+                "num_decoder_layers",
+                self.decoder_layers,
+                limits::MAX_LAYERS,
+            ),
             ("encoder_ffn_dim", self.encoder_ffn_dim, limits::MAX_FFN_DIM),
             ("decoder_ffn_dim", self.decoder_ffn_dim, limits::MAX_FFN_DIM),
-            ("max_sequence_length", self.max_positions / 2, limits::MAX_SEQUENCE_LENGTH),
+            (
+                "max_sequence_length",
+                self.max_positions / 2,
+                limits::MAX_SEQUENCE_LENGTH,
+            ),
         ] {
             if value > limit {
                 return Err(ModelError::InvalidConfig(format!(
@@ -182,8 +194,10 @@ impl ModelConfig {
     fn approximate_parameters(&self) -> u128 {
         let d = self.d_model as u128;
         let embeddings = (self.vocab_size as u128 + self.max_positions as u128) * d;
-        let encoder = self.encoder_layers as u128 * (4 * d * d + 2 * d * self.encoder_ffn_dim as u128);
-        let decoder = self.decoder_layers as u128 * (8 * d * d + 2 * d * self.decoder_ffn_dim as u128);
+        let encoder =
+            self.encoder_layers as u128 * (4 * d * d + 2 * d * self.encoder_ffn_dim as u128);
+        let decoder =
+            self.decoder_layers as u128 * (8 * d * d + 2 * d * self.decoder_ffn_dim as u128);
         embeddings * 2 + encoder + decoder
     }
 }

@@ -96,6 +96,20 @@ impl<'a> Init<'a> {
         ))
     }
 
+    /// A `U(-bound, bound)` parameter of the given shape.
+    pub fn uniform<const D: usize>(&mut self, shape: [usize; D], bound: f64) -> Param<Tensor<D>> {
+        self.counter += 1;
+        let mut rng = SplitMix64::stream(self.seed, self.counter);
+        let n: usize = shape.iter().product();
+        let values: Vec<f32> = (0..n)
+            .map(|_| ((2.0 * rng.next_f64() - 1.0) * bound) as f32)
+            .collect();
+        Param::from_tensor(Tensor::from_data(
+            TensorData::new(values, shape),
+            self.device,
+        ))
+    }
+
     pub fn zeros<const D: usize>(&mut self, shape: [usize; D]) -> Param<Tensor<D>> {
         Param::from_tensor(Tensor::zeros(shape, self.device))
     }
@@ -105,6 +119,14 @@ impl<'a> Init<'a> {
         Linear {
             weight: self.normal([d_in, d_out]),
             bias: bias.then(|| self.zeros([d_out])),
+        }
+    }
+
+    /// A Linear layer with `U(-bound, bound)` weight and zero bias.
+    pub fn uniform_linear(&mut self, d_in: usize, d_out: usize, bound: f64) -> Linear {
+        Linear {
+            weight: self.uniform([d_in, d_out], bound),
+            bias: Some(self.zeros([d_out])),
         }
     }
 }

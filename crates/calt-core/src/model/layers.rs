@@ -5,7 +5,7 @@ use burn::nn::{Dropout, DropoutConfig, LayerNorm, LayerNormConfig, Linear};
 use burn::tensor::Tensor;
 use burn::tensor::activation::{gelu, relu};
 
-use super::attention::{KeyValue, MultiHeadAttention, RopeTables};
+use super::attention::{KeyValue, MultiHeadAttention, ProjectionInit, RopeTables};
 use super::config::Activation;
 use super::dense::dense;
 use super::dropout::dropout;
@@ -36,6 +36,15 @@ impl FeedForward {
         let h = if self.gelu { gelu(h) } else { relu(h) };
         dense(&self.down, dropout(&self.dropout, h))
     }
+}
+
+/// The layer conventions of a model family: CALT's generic model is PyTorch's
+/// `nn.Transformer` (pre-LayerNorm, packed Xavier in-projections), BART is post-LayerNorm with
+/// N(0, init_std) everywhere.
+#[derive(Clone, Copy, Debug)]
+pub struct LayerStyle {
+    pub pre_norm: bool,
+    pub projections: ProjectionInit,
 }
 
 /// Dropout rates of one layer: residual branches, attention probabilities, FFN inner.
@@ -71,15 +80,15 @@ impl EncoderLayer {
         ffn: usize,
         act: Activation,
         rates: Rates,
-        pre_norm: bool,
+        style: LayerStyle,
     ) -> Self {
         Self {
-            self_attn: MultiHeadAttention::new(init, d, heads, rates.attention),
+            self_attn: MultiHeadAttention::new(init, d, heads, rates.attention, style.projections),
             ffn: FeedForward::new(init, d, ffn, act, rates.activation),
             norm1: layer_norm(init, d),
             norm2: layer_norm(init, d),
             dropout: DropoutConfig::new(rates.residual).init(),
-            pre_norm,
+            pre_norm: style.pre_norm,
         }
     }
 
@@ -134,17 +143,17 @@ impl DecoderLayer {
         ffn: usize,
         act: Activation,
         rates: Rates,
-        pre_norm: bool,
+        style: LayerStyle,
     ) -> Self {
         Self {
-            self_attn: MultiHeadAttention::new(init, d, heads, rates.attention),
-            cross_attn: MultiHeadAttention::new(init, d, heads, rates.attention),
+            self_attn: MultiHeadAttention::new(init, d, heads, rates.attention, style.projections),
+            cross_attn: MultiHeadAttention::new(init, d, heads, rates.attention, style.projections),
             ffn: FeedForward::new(init, d, ffn, act, rates.activation),
             norm1: layer_norm(init, d),
             norm2: layer_norm(init, d),
             norm3: layer_norm(init, d),
             dropout: DropoutConfig::new(rates.residual).init(),
-            pre_norm,
+            pre_norm: style.pre_norm,
         }
     }
 

@@ -22,10 +22,10 @@ use burn::nn::{Dropout, DropoutConfig, Embedding, LayerNorm, Linear};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use dropout::dropout;
 
-use attention::RopeTables;
+use attention::{ProjectionInit, RopeTables};
 pub use config::{Activation, Architecture, ModelConfig, Positional};
 use init::Init;
-use layers::{DecoderLayer, EncoderLayer, LayerCache, Rates, layer_norm};
+use layers::{DecoderLayer, EncoderLayer, LayerCache, LayerStyle, Rates, layer_norm};
 
 /// Score added to masked attention logits: finite (no NaN for fully masked rows) and far below
 /// any real score, so the masked weight underflows to exactly zero.
@@ -132,6 +132,14 @@ impl Seq2Seq {
                 activation: 0.0,
             }
         };
+        let style = LayerStyle {
+            pre_norm: generic,
+            projections: if generic {
+                ProjectionInit::PackedXavier
+            } else {
+                ProjectionInit::Normal
+            },
+        };
         let embedding = Embedding {
             weight: init.normal([c.vocab_size, c.d_model]),
         };
@@ -147,7 +155,7 @@ impl Seq2Seq {
                     c.encoder_ffn_dim,
                     c.activation,
                     rates,
-                    generic,
+                    style,
                 )
             })
             .collect();
@@ -160,7 +168,7 @@ impl Seq2Seq {
                     c.decoder_ffn_dim,
                     c.activation,
                     rates,
-                    generic,
+                    style,
                 )
             })
             .collect();
@@ -347,4 +355,72 @@ pub fn causal_bias(t: usize, device: &Device) -> Tensor<4> {
         }
     }
     Tensor::<2>::from_data(TensorData::new(values, [t, t]), device).reshape([1, 1, t, t])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Standard deviation of the named weight of a freshly built model.
+    fn weight_std(config: &ModelConfig, name: &str) -> f64 {
+        let model = Seq2Seq::new(config, &Device::flex()).unwrap();
+        let meta = crate::bundle::BundleMeta {
+            model_config: config.clone(),
+            lexer_config: serde_json::json!({}),
+            tokenizer_json: String::new(),
+            special_tokens: serde_json::json!({}),
+            train_info: serde_json::json!({}),
+        };
+        let bytes = crate::bundle::to_bytes(&model, &meta).unwrap();
+        let (tensors, _) = crate::training::tensor_file::read(&bytes).unwrap();
+        let (_, _, values) = tensors.iter().find(|t| t.0 == name).unwrap();
+        let n = values.len() as f64;
+        let mean = values.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+        let var = values
+            .iter()
+            .map(|&v| (f64::from(v) - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        var.sqrt()
+    }
+
+    /// CALT's generic model keeps PyTorch's packed Xavier-uniform in-projections (its N(0,
+    /// init_std) pass only reaches Linear modules); BART's separate Linears get N(0, init_std).
+    #[test]
+    fn attention_projections_are_initialised_as_each_family_does() {
+        let generic = ModelConfig {
+            d_model: 128,
+            encoder_heads: 4,
+            decoder_heads: 4,
+            ..ModelConfig::small(20, 0, 1, 2)
+        };
+        let xavier = (6.0 / (4.0 * 128.0) as f64).sqrt() / 3f64.sqrt();
+        for name in [
+            "encoder.0.self_attn.query.weight",
+            "decoder.0.self_attn.key.weight",
+            "decoder.0.cross_attn.value.weight",
+        ] {
+            let std = weight_std(&generic, name);
+            assert!(
+                (std / xavier - 1.0).abs() < 0.05,
+                "{name}: std {std}, want {xavier}"
+            );
+        }
+        for name in ["encoder.0.self_attn.output.weight", "lm_head.weight"] {
+            let std = weight_std(&generic, name);
+            assert!(
+                (std / 0.02 - 1.0).abs() < 0.05,
+                "{name}: std {std}, want 0.02"
+            );
+        }
+        let bart = ModelConfig {
+            architecture: Architecture::Bart,
+            ..generic
+        };
+        let std = weight_std(&bart, "encoder.0.self_attn.query.weight");
+        assert!(
+            (std / 0.02 - 1.0).abs() < 0.05,
+            "bart query: std {std}, want 0.02"
+        );
+    }
 }

@@ -5,7 +5,11 @@ use burn::tensor::{Int, Tensor};
 
 /// Summed cross-entropy over labels ≠ −100, divided by `normaliser` (known on the host, so no
 /// device read is needed). With the batch's count of such labels it is the batch's mean.
-pub fn masked_cross_entropy(logits: Tensor<3>, labels: Tensor<2, Int>, normaliser: f64) -> Tensor<1> {
+pub fn masked_cross_entropy(
+    logits: Tensor<3>,
+    labels: Tensor<2, Int>,
+    normaliser: f64,
+) -> Tensor<1> {
     let [b, t, _] = logits.dims();
     let mask = labels.clone().greater_equal_elem(0).float();
     let safe = labels.clamp_min(0).reshape([b, t, 1]);

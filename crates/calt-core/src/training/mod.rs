@@ -166,7 +166,7 @@ impl Trainer {
         );
         let lengths = data.iter().map(|p| p.0.len() + p.1.len()).collect();
         let label_tokens: usize = data.iter().map(|p| p.1.len().saturating_sub(1)).sum();
-        let mean_label_tokens = label_tokens as f64 / data.len() as f64;
+        let mean_label_tokens = label_tokens.max(1) as f64 / data.len() as f64;
         let pad = model.config().pad_id;
         Ok(Self {
             model: Some(model),
@@ -285,11 +285,8 @@ impl Trainer {
     }
 
     /// What a step's summed token loss is divided by (see [`Trainer`]).
-    fn loss_normaliser(&self, rows: usize, tokens: usize) -> f64 {
-        match std::env::var("CALT_EXPERIMENT_NORM").as_deref() {
-            Ok("batch") => tokens.max(1) as f64,
-            _ => rows as f64 * self.mean_label_tokens,
-        }
+    fn loss_normaliser(&self, rows: usize) -> f64 {
+        rows as f64 * self.mean_label_tokens
     }
 
     /// One optimizer update on the next batch.
@@ -302,7 +299,7 @@ impl Trainer {
         // Dropout masks depend on (seed, step) only, so a resumed run draws the same ones.
         let step_seed = mix(self.settings.seed, self.step);
         let tokens = parallel::label_tokens(&pairs);
-        let normaliser = self.loss_normaliser(pairs.len(), tokens);
+        let normaliser = self.loss_normaliser(pairs.len());
         let model = self.model.take().expect("model is present between steps");
         let computed = parallel::batch_gradients(
             &model,

@@ -66,9 +66,11 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String>)
             .map_err(|e| format!("tensor `{name}`: bad shape: {e}"))?;
         let [a, b]: [usize; 2] = serde_json::from_value(info["data_offsets"].clone())
             .map_err(|e| format!("tensor `{name}`: bad offsets: {e}"))?;
+        // A hostile shape's product can overflow; it then matches no data length.
+        let elements = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
         let raw = data
             .get(a..b)
-            .filter(|r| r.len().is_multiple_of(4) && r.len() / 4 == shape.iter().product::<usize>())
+            .filter(|r| r.len().is_multiple_of(4) && Some(r.len() / 4) == elements)
             .ok_or_else(|| format!("tensor `{name}`: data is truncated or mis-sized"))?;
         let values = raw
             .chunks_exact(4)
