@@ -166,7 +166,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calt", default=str(ROOT / "target" / "release" / "calt"))
     parser.add_argument("--seeds", default="7,8,9", help="data root seeds, comma-separated")
-    parser.add_argument("--batchings", default="bucketed,shuffled")
+    parser.add_argument("--batchings", default="bucketed,shuffled",
+                        help="calt's batchings to train, comma-separated ('' for calt-x only)")
     parser.add_argument("--train-samples", type=int, default=20000)
     parser.add_argument("--test-samples", type=int, default=1000)
     parser.add_argument("--epochs", type=float, default=10)
@@ -180,6 +181,10 @@ def main():
         calt = str(Path(cargo_target) / "release" / "calt")
     if not Path(calt).exists():
         sys.exit(f"no calt binary at {args.calt}: cargo build --release -p calt-cli, or --calt PATH")
+    # The runs start in each seed's folder: a relative interpreter path must not move with them.
+    if args.caltx:
+        # abspath, not resolve: a venv's python is a symlink that must not be followed.
+        args.caltx = os.path.abspath(args.caltx) if os.sep in args.caltx else shutil.which(args.caltx)
     epochs = int(args.epochs) if args.epochs == int(args.epochs) else args.epochs
     rows = []
     for seed in [int(s) for s in args.seeds.split(",")]:
@@ -190,7 +195,7 @@ def main():
             DATA_YAML.format(train=args.train_samples, test=args.test_samples, seed=seed)
         )
         run([calt, "generate", "--config", "data.yaml", "--quiet"], seed_dir, seed_dir / "generate.log")
-        for batching in args.batchings.split(","):
+        for batching in [b for b in args.batchings.split(",") if b]:
             rows.append((seed, *calt_run(calt, seed_dir, batching, epochs)))
             print_row(*rows[-1])
         if args.caltx:
