@@ -394,7 +394,7 @@ mod tests {
             decoder_heads: 4,
             ..ModelConfig::small(20, 0, 1, 2)
         };
-        let xavier = (6.0 / (4.0 * 128.0) as f64).sqrt() / 3f64.sqrt();
+        let xavier = (6.0f64 / (4.0 * 128.0)).sqrt() / 3f64.sqrt();
         for name in [
             "encoder.0.self_attn.query.weight",
             "decoder.0.self_attn.key.weight",
