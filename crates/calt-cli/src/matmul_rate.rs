@@ -9,6 +9,7 @@
 use std::time::{Duration, Instant};
 
 use burn::tensor::{Device, Distribution, Tensor};
+use calt_core::execution::ExecutionPolicy;
 use calt_core::training::parallel::on_two_threads;
 
 /// Rows per product: a batch of token rows, large enough that the CPU kernels run at full
@@ -27,7 +28,7 @@ pub fn matmul_rate(k: usize, n: usize, device: &Device) -> f64 {
     let lhs = Tensor::<2>::random([ROWS, k], Distribution::Default, device);
     let rhs = Tensor::<2>::random([k, n], Distribution::Default, device);
     let run = |count: usize| {
-        if *device == Device::flex() {
+        if ExecutionPolicy::for_device(device).two_threads {
             both_threads(&lhs, &rhs, count)
         } else {
             products(&lhs, &rhs, count)

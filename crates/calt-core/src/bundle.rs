@@ -143,6 +143,26 @@ pub fn read_metadata(bytes: &[u8]) -> Result<HashMap<String, String>, BundleErro
         .collect())
 }
 
+/// Tensor elements the header declares, summed (saturating): what the file can hold, known
+/// before any tensor is read.
+pub fn stored_elements(bytes: &[u8]) -> Result<u64, BundleError> {
+    let (header, _) = split_header(bytes)?;
+    let Some(entries) = header.as_object() else {
+        return Ok(0);
+    };
+    Ok(entries
+        .iter()
+        .filter(|(name, _)| *name != "__metadata__")
+        .filter_map(|(_, entry)| entry.get("shape")?.as_array().cloned())
+        .map(|shape| {
+            shape
+                .iter()
+                .map(|d| d.as_u64().unwrap_or(0))
+                .fold(1u64, u64::saturating_mul)
+        })
+        .fold(0u64, u64::saturating_add))
+}
+
 /// Parses the metadata of bundle bytes.
 pub fn read_meta(bytes: &[u8]) -> Result<BundleMeta, BundleError> {
     let meta = read_metadata(bytes)?;

@@ -8,6 +8,8 @@
 pub mod bundle;
 pub mod config;
 pub mod data;
+pub mod evaluation;
+pub mod execution;
 pub mod generation;
 pub mod lexer;
 pub mod limits;

@@ -1,4 +1,4 @@
-//! Scores of generated answers and CALT's `eval_results` JSON layout.
+//! CALT's `eval_results` JSON layout (the scores themselves are [`crate::evaluation`]'s).
 
 use serde::Serialize;
 
@@ -7,33 +7,6 @@ use serde::Serialize;
 pub struct EvalRecord {
     pub generated: String,
     pub reference: String,
-}
-
-/// Fraction of pairs whose strings match after trimming (CALT's rule); 0 for no pairs.
-pub fn generation_accuracy(records: &[EvalRecord]) -> f64 {
-    if records.is_empty() {
-        return 0.0;
-    }
-    let hits = records
-        .iter()
-        .filter(|r| r.generated.trim() == r.reference.trim())
-        .count();
-    hits as f64 / records.len() as f64
-}
-
-/// Exact-match accuracy grouped by reference length in tokens: `(length, correct, total)`,
-/// sorted by length.
-pub fn accuracy_by_length(records: &[EvalRecord]) -> Vec<(usize, usize, usize)> {
-    let mut groups = std::collections::BTreeMap::<usize, (usize, usize)>::new();
-    for r in records {
-        let len = r.reference.split_whitespace().count();
-        let e = groups.entry(len).or_default();
-        e.1 += 1;
-        if r.generated.trim() == r.reference.trim() {
-            e.0 += 1;
-        }
-    }
-    groups.into_iter().map(|(l, (c, t))| (l, c, t)).collect()
 }
 
 /// The JSON Python's `json.dump(records, indent=4, ensure_ascii=False)` writes: 4-space indent,

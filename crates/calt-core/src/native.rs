@@ -4,8 +4,10 @@
 
 use crate::config::{self, ConfigError, DataSection, LexerConfig, TrainYaml};
 use crate::data::{
-    BadLine, DataFormat, EncodedDataset, Preprocessors, encode_split, format_bad_lines, read_split,
+    BAD_LINES_SHOWN, BadLine, DataFormat, EncodedDataset, Preprocessors, encode_split,
+    format_bad_lines, read_split,
 };
+use crate::evaluation::{EvaluationError, LoadedModel};
 use crate::lexer::{Lexer, VocabularyError};
 use crate::tokenizer::{CaltTokenizer, TokenizerError};
 use serde::de::DeserializeOwned;
@@ -33,6 +35,11 @@ pub enum LoadError {
     },
     #[error("{0}")]
     Unsupported(String),
+    #[error("{path}: {reason}")]
+    Bundle {
+        path: PathBuf,
+        reason: EvaluationError,
+    },
     #[error(
         "{count} bad line(s); fix them, or pass --skip-bad-lines (or set data.skip_bad_lines) to train without them:\n{report}"
     )]
@@ -54,10 +61,49 @@ pub enum LoadError {
     },
 }
 
-/// How many bad lines a report prints before summarising the rest.
-pub const BAD_LINES_SHOWN: usize = 20;
-
 /// Reads and parses a YAML config file.
+/// Writes `bytes` to a temporary file beside `path`, syncs it, then renames it into place, so
+/// that a reader never sees half a file. Errors name the file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let named = |file: &Path, e: std::io::Error| {
+        std::io::Error::new(e.kind(), format!("{}: {e}", file.display()))
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| named(dir, e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut file = std::fs::File::create(&tmp).map_err(|e| named(&tmp, e))?;
+    file.write_all(bytes).map_err(|e| named(&tmp, e))?;
+    file.sync_all().map_err(|e| named(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| named(path, e))
+}
+
+/// A bundle file's path: the file itself, or `model.safetensors` in a run folder.
+pub fn bundle_path(model: &Path) -> PathBuf {
+    if model.is_dir() {
+        model.join("model.safetensors")
+    } else {
+        model.to_path_buf()
+    }
+}
+
+/// Loads a bundle file (or a run folder's) with everything that runs it on new text.
+pub fn load_bundle(model: &Path, device: &burn::tensor::Device) -> Result<LoadedModel, LoadError> {
+    let path = bundle_path(model);
+    let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    LoadedModel::from_bundle(bytes, device).map_err(|reason| LoadError::Bundle { path, reason })
+}
+
 pub fn load_yaml<T: DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
     let source = path.display().to_string();
     let text = std::fs::read_to_string(path)

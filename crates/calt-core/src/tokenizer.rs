@@ -201,6 +201,14 @@ impl CaltTokenizer {
         Ok(encoding.get_ids().to_vec())
     }
 
+    /// `ids` without special tokens: what exact match compares.
+    pub fn content_ids(&self, ids: &[u32]) -> Vec<u32> {
+        ids.iter()
+            .copied()
+            .filter(|&id| !self.is_special.get(id as usize).copied().unwrap_or(false))
+            .collect()
+    }
+
     /// Token text of `ids`: special tokens dropped, single spaces between tokens.
     pub fn decode(&self, ids: &[u32]) -> String {
         let mut out = String::new();

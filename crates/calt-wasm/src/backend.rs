@@ -2,32 +2,10 @@
 //! when the browser gives an adapter, else burn's CPU backend (flex) compiled to wasm.
 
 use burn::tensor::Device;
+use calt_core::execution::DeviceChoice;
 use std::cell::RefCell;
 
 use crate::error::PlaygroundError;
-
-/// What the page asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BackendChoice {
-    /// WebGPU when an adapter is available, else the CPU.
-    Auto,
-    Cpu,
-    WebGpu,
-}
-
-impl std::str::FromStr for BackendChoice {
-    type Err = PlaygroundError;
-    fn from_str(s: &str) -> Result<Self, PlaygroundError> {
-        match s.to_ascii_lowercase().as_str() {
-            "" | "auto" => Ok(Self::Auto),
-            "cpu" | "flex" => Ok(Self::Cpu),
-            "webgpu" | "gpu" | "wgpu" => Ok(Self::WebGpu),
-            other => Err(PlaygroundError::Options(format!(
-                "unknown backend `{other}` (expected auto, cpu or webgpu)"
-            ))),
-        }
-    }
-}
 
 /// The device that will run the model.
 #[derive(Clone, Debug)]
@@ -35,8 +13,6 @@ pub struct Backend {
     pub device: Device,
     /// Shown in the page: which backend ran.
     pub name: String,
-    /// WebGPU reads results back asynchronously; the CPU backend synchronously.
-    pub is_gpu: bool,
     /// Why auto fell back to the CPU, if it did.
     pub note: Option<String>,
 }
@@ -45,20 +21,19 @@ pub fn cpu(note: Option<String>) -> Backend {
     Backend {
         device: Device::flex(),
         name: "cpu (burn flex, wasm)".into(),
-        is_gpu: false,
         note,
     }
 }
 
 /// Initialises the chosen backend. `Auto` never fails: without a WebGPU adapter it says why
 /// and runs on the CPU.
-pub async fn select(choice: BackendChoice) -> Result<Backend, PlaygroundError> {
-    if choice == BackendChoice::Cpu {
+pub async fn select(choice: DeviceChoice) -> Result<Backend, PlaygroundError> {
+    if choice == DeviceChoice::Cpu {
         return Ok(cpu(None));
     }
     match webgpu().await {
         Ok(backend) => Ok(backend),
-        Err(reason) if choice == BackendChoice::Auto => Ok(cpu(Some(format!(
+        Err(reason) if choice == DeviceChoice::Auto => Ok(cpu(Some(format!(
             "WebGPU unavailable ({reason}); running on the CPU"
         )))),
         Err(reason) => Err(PlaygroundError::Backend(format!(
@@ -94,7 +69,6 @@ async fn webgpu() -> Result<Backend, String> {
     Ok(Backend {
         device,
         name: "webgpu (burn wgpu)".into(),
-        is_gpu: true,
         note: None,
     })
 }

@@ -2,21 +2,18 @@
 //! bad line, an unknown token) ends here as a message, never as a panic.
 
 use calt_core::bundle::BundleError;
+use calt_core::evaluation::EvaluationError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlaygroundError {
     #[error("this file is not a usable calt model bundle: {0}")]
     Bundle(#[from] BundleError),
-    #[error("the bundle's {part} is invalid: {reason}")]
-    BundlePart { part: &'static str, reason: String },
     #[error(
         "{count} bad line(s) in the test file (tick \"skip bad lines\" to leave them out):\n{listing}"
     )]
     BadLines { count: usize, listing: String },
-    #[error("the test file has no usable samples")]
-    NoSamples,
-    #[error("problem: {0}")]
-    Problem(String),
+    #[error("{0}")]
+    Evaluation(EvaluationError),
     #[error("generation failed: {0}")]
     Generation(String),
     #[error("backend: {0}")]
@@ -25,11 +22,12 @@ pub enum PlaygroundError {
     Options(String),
 }
 
-impl PlaygroundError {
-    pub(crate) fn part(part: &'static str, reason: impl std::fmt::Display) -> Self {
-        Self::BundlePart {
-            part,
-            reason: reason.to_string(),
+impl From<EvaluationError> for PlaygroundError {
+    fn from(e: EvaluationError) -> Self {
+        match e {
+            EvaluationError::Bundle(e) => Self::Bundle(e),
+            EvaluationError::BadLines { count, listing } => Self::BadLines { count, listing },
+            other => Self::Evaluation(other),
         }
     }
 }

@@ -11,7 +11,6 @@ pub mod decode;
 pub mod error;
 pub mod evaluate;
 mod panic;
-pub mod session;
 
 use std::rc::Rc;
 
@@ -19,15 +18,17 @@ use calt_core::generation::GenerationConfig;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::backend::{Backend, BackendChoice};
+use calt_core::evaluation::{DEFAULT_BATCH_SIZE, LoadedModel};
+
+use calt_core::execution::{DeviceChoice, ExecutionPolicy};
+
+use crate::backend::Backend;
 use crate::error::PlaygroundError;
-use crate::evaluate::DEFAULT_BATCH_SIZE;
-use crate::session::Session;
 
 /// One bundle loaded on one backend.
 #[wasm_bindgen]
 pub struct Playground {
-    session: Rc<Session>,
+    session: Rc<LoadedModel>,
     backend: Rc<Backend>,
 }
 
@@ -59,9 +60,15 @@ impl Playground {
     /// (`"auto"`, `"cpu"` or `"webgpu"`; auto = WebGPU when an adapter exists, else CPU).
     pub async fn load(bytes: Vec<u8>, backend: Option<String>) -> Result<Playground, JsError> {
         panic::install();
-        let choice: BackendChoice = backend.as_deref().unwrap_or("auto").parse().map_err(js)?;
+        let choice: DeviceChoice = backend
+            .as_deref()
+            .unwrap_or("auto")
+            .parse()
+            .map_err(|e: String| js(PlaygroundError::Options(format!("backend: {e}"))))?;
         let backend = backend::select(choice).await.map_err(js)?;
-        let session = Session::from_bytes(bytes, backend.device.clone()).map_err(js)?;
+        let session = LoadedModel::from_bundle(bytes, &backend.device)
+            .map_err(PlaygroundError::from)
+            .map_err(js)?;
         Ok(Playground {
             session: Rc::new(session),
             backend: Rc::new(backend),
@@ -89,7 +96,9 @@ impl Playground {
     pub fn generate(&self, problem: String) -> js_sys::Promise {
         let (session, backend) = (self.session.clone(), self.backend.clone());
         wasm_bindgen_futures::future_to_promise(async move {
-            let ids = session.encode_problem(&problem).map_err(js_value)?;
+            let ids = session
+                .encode_problem(&problem)
+                .map_err(|e| js_value(e.into()))?;
             let order = [0usize];
             let generated = runner(&session, &backend)
                 .generate_batches(
@@ -137,7 +146,7 @@ impl Playground {
                 options.limit,
             )
             .map_err(js_value)?;
-            let total = prepared.data.len();
+            let total = prepared.test.data.len();
             let report = |done: usize| {
                 if let Some(f) = &on_progress {
                     // A throwing callback must not stop the evaluation.
@@ -149,12 +158,7 @@ impl Playground {
                 }
             };
             report(0);
-            let inputs: Vec<&[u32]> = prepared
-                .data
-                .samples
-                .iter()
-                .map(|s| s.input_ids.as_slice())
-                .collect();
+            let inputs = prepared.test.inputs();
             let started = js_sys::Date::now();
             let generated = runner(&session, &backend)
                 .generate_batches(
@@ -174,11 +178,11 @@ impl Playground {
     }
 }
 
-fn runner<'a>(session: &'a Session, backend: &'a Backend) -> decode::Runner<'a> {
+fn runner<'a>(session: &'a LoadedModel, backend: &'a Backend) -> decode::Runner<'a> {
     decode::Runner {
         model: &session.model,
         device: &backend.device,
-        async_reads: backend.is_gpu,
+        async_reads: ExecutionPolicy::for_device(&backend.device).awaited_reads,
     }
 }
 

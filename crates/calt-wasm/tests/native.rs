@@ -9,10 +9,10 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use burn::tensor::Device;
+use calt_core::evaluation::LoadedModel;
 use calt_core::generation::{GenerationConfig, greedy};
 use calt_wasm::decode::{Runner, greedy_async};
 use calt_wasm::evaluate::{prepare, summarise};
-use calt_wasm::session::Session;
 
 /// The CPU backend's async reads are ready at once, so polling in a loop finishes.
 fn block_on<F: Future>(future: F) -> F::Output {
@@ -48,19 +48,15 @@ fn async_greedy_equals_core_greedy() {
 fn evaluation_records_follow_file_order_whatever_the_batch_order() {
     let f = common::bundle();
     let expected = common::expected_generations(&f, common::TEST_TEXT);
-    let session = Session::from_bytes(f.bytes.clone(), Device::flex()).unwrap();
+    let device = Device::flex();
+    let session = LoadedModel::from_bundle(f.bytes.clone(), &device).unwrap();
     let prepared = prepare(&session, "test_raw.txt", common::TEST_TEXT, false, None).unwrap();
-    let inputs: Vec<&[u32]> = prepared
-        .data
-        .samples
-        .iter()
-        .map(|s| s.input_ids.as_slice())
-        .collect();
+    let inputs = prepared.test.inputs();
     for async_reads in [false, true] {
         let mut seen = Vec::new();
         let runner = Runner {
             model: &session.model,
-            device: &session.device,
+            device: &device,
             async_reads,
         };
         let generated = block_on(runner.generate_batches(
@@ -90,7 +86,7 @@ fn a_config_larger_than_the_stored_weights_is_rejected_before_allocating() {
     let mut meta = calt_core::bundle::read_meta(&f.bytes).unwrap();
     meta.model_config.vocab_size = 1 << 40;
     let bytes = calt_core::bundle::to_bytes(&f.model, &meta).unwrap();
-    let err = Session::from_bytes(bytes, Device::flex())
+    let err = LoadedModel::from_bundle(bytes, &Device::flex())
         .err()
         .unwrap()
         .to_string();
@@ -100,7 +96,8 @@ fn a_config_larger_than_the_stored_weights_is_rejected_before_allocating() {
 #[test]
 fn beam_search_is_refused_on_async_backends_only() {
     let f = common::bundle();
-    let session = Session::from_bytes(f.bytes, Device::flex()).unwrap();
+    let device = Device::flex();
+    let session = LoadedModel::from_bundle(f.bytes, &device).unwrap();
     let ids = session.encode_problem("1,2").unwrap();
     let config = GenerationConfig {
         beams: 2,
@@ -109,7 +106,7 @@ fn beam_search_is_refused_on_async_backends_only() {
     let run = |async_reads| {
         let runner = Runner {
             model: &session.model,
-            device: &session.device,
+            device: &device,
             async_reads,
         };
         block_on(runner.generate_batches(&[ids.as_slice()], &[0], 1, &config, |_| {}))

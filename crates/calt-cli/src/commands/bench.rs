@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use burn::tensor::Device;
+use calt_core::execution::ExecutionPolicy;
 use calt_core::generation::{GenerationConfig, greedy_uncached, step_budget};
 use calt_core::model::Seq2Seq;
 use calt_core::native::{load_training_data, load_yaml};
@@ -14,7 +15,6 @@ use calt_core::training::device::{DeviceChoice, select_device};
 use calt_core::training::from_yaml::{model_config, train_settings};
 use calt_core::training::{Pair, Trainer, generate_all, scalar};
 
-use super::eval::load_bundle;
 use crate::matmul_rate::matmul_rate;
 
 /// Measure training samples/s and tokens/s and generation samples/s for a train.yaml.
@@ -120,7 +120,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         let device: Device = selected.device.clone();
         println!("== {}", selected.description);
         // (label, length-bucketed, two batch halves on two threads): halves only exist on the CPU.
-        let on_cpu = device == Device::flex();
+        let on_cpu = ExecutionPolicy::for_device(&device).two_threads;
         let mut variants = vec![
             ("(length-bucketed)", true, true),
             ("(shuffled, baseline)", false, true),
@@ -176,11 +176,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         }
 
         let model: Seq2Seq = match &args.model {
-            Some(p) => {
-                load_bundle(&super::eval::bundle_path(p), &device)
-                    .with_context(|| p.display().to_string())?
-                    .model
-            }
+            Some(p) => calt_core::native::load_bundle(p, &device)?.model,
             None => Seq2Seq::new(&mcfg, &device)?,
         };
         let test = &data.test.dataset.samples;

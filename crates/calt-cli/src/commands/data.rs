@@ -1,7 +1,8 @@
 //! `calt data check`: load both splits exactly as training will and report on them.
 
+use calt_core::data::BAD_LINES_SHOWN;
 use calt_core::data::{DataFormat, EncodedDataset, format_bad_lines, read_split};
-use calt_core::native::{BAD_LINES_SHOWN, LoadedSplit, TrainingData, load_training_data};
+use calt_core::native::{LoadedSplit, TrainingData, load_training_data};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -7,10 +7,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use calt_core::bundle;
 use calt_core::data::{DataFormat, read_split};
+use calt_core::native::{bundle_path, write_atomically};
 use serde_json::json;
-
-use super::eval::bundle_path;
-use super::files::write_atomically;
 
 /// Export a trained model and test samples as the playground's demo.
 ///

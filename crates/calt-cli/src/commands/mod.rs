@@ -5,7 +5,6 @@ pub mod bench_generate;
 pub mod data;
 pub mod demo;
 pub mod eval;
-pub mod files;
 pub mod generate;
 pub mod lex;
 pub mod plot;

@@ -10,6 +10,8 @@ use anyhow::{Context, bail};
 use burn::tensor::{Device, Tensor};
 use calt_core::bundle::{self, BundleMeta};
 use calt_core::config::{Strategy, TrainYaml};
+use calt_core::evaluation::{self, EvaluationOptions};
+use calt_core::generation::GenerationConfig;
 use calt_core::model::{ModelConfig, Seq2Seq};
 use calt_core::native::{TrainingData, load_training_data_from, load_yaml};
 use calt_core::training::device::{DeviceChoice, select_device};
@@ -18,8 +20,6 @@ use calt_core::training::run_dir::{self, MetricsLog, TrainerState};
 use calt_core::training::{Pair, Trainer, scalar};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-
-use super::eval::{EvalOptions, evaluate_split};
 
 /// Train an encoder–decoder Transformer from a train.yaml.
 ///
@@ -211,7 +211,7 @@ fn write_run_files(
     data: &TrainingData,
 ) -> anyhow::Result<()> {
     let w = |name: &str, bytes: &[u8]| {
-        run_dir::write_atomically(&run_dir.join(name), bytes).map_err(anyhow::Error::msg)
+        calt_core::native::write_atomically(&run_dir.join(name), bytes).map_err(anyhow::Error::from)
     };
     w("train.yaml", &std::fs::read(config_path)?)?;
     w("lexer.yaml", &std::fs::read(&data.lexer_config_path)?)?;
@@ -373,7 +373,7 @@ fn train_loop(
     let model = trainer.eval_model();
     let bytes = save_bundle(&model, ctx, trainer.step(), trainer.epoch())?;
     let path = ctx.run_dir.join("model.safetensors");
-    run_dir::write_atomically(&path, &bytes).map_err(anyhow::Error::msg)?;
+    calt_core::native::write_atomically(&path, &bytes)?;
     println!("generation_accuracy {acc:.4}");
     println!("model bundle: {}", path.display());
     println!(
@@ -422,16 +422,19 @@ fn evaluate(
     let model = trainer.eval_model();
     let test = &ctx.data.test.dataset;
     let limit = if is_final { None } else { ctx.eval_samples };
-    let opts = EvalOptions {
+    let options = EvaluationOptions {
         batch_size: ctx.test_batch_size,
-        beams: 1,
-        length_penalty: 1.0,
-        max_new_tokens: None,
+        generation: GenerationConfig {
+            max_new_tokens: usize::MAX,
+            beams: 1,
+            length_penalty: 1.0,
+        },
         limit,
         teacher_forced: true,
     };
-    let report = evaluate_split(&model, &ctx.data.tokenizer, test, &opts, &ctx.device)?;
-    let path = run_dir::write_eval_results(&ctx.run_dir, step, &report.records, is_final)
+    let report = evaluation::evaluate(&model, &ctx.data.tokenizer, test, &options, &ctx.device)?;
+    let records = report.scores.eval_records();
+    let path = run_dir::write_eval_results(&ctx.run_dir, step, &records, is_final)
         .map_err(anyhow::Error::msg)?;
     let mut record = report.metrics_json();
     if let Some(obj) = record.as_object_mut() {
@@ -441,5 +444,5 @@ fn evaluate(
     }
     log.write(&record).map_err(anyhow::Error::msg)?;
     eprintln!("{record}");
-    Ok(report.generation_accuracy)
+    Ok(report.scores.accuracy)
 }

@@ -39,13 +39,10 @@ pub fn run(args: VocabArgs) -> anyhow::Result<ExitCode> {
     print!("{listing}");
     eprintln!("{} ids", tokenizer.vocab_size());
     if let Some(path) = args.tokenizer_json {
-        crate::commands::files::write_atomically(&path, tokenizer.to_json()?.as_bytes())
+        calt_core::native::write_atomically(&path, tokenizer.to_json()?.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
         let map = path.with_file_name("special_tokens_map.json");
-        crate::commands::files::write_atomically(
-            &map,
-            tokenizer.special_tokens_map_json().as_bytes(),
-        )?;
+        calt_core::native::write_atomically(&map, tokenizer.special_tokens_map_json().as_bytes())?;
         eprintln!("wrote {} and {}", path.display(), map.display());
     }
     Ok(ExitCode::SUCCESS)

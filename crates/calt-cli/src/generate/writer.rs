@@ -137,6 +137,6 @@ impl Drop for SplitWriter {
 
 /// Writes `bytes` to `path` through a temporary file in the same folder.
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    crate::commands::files::write_atomically(path, bytes)
+    calt_core::native::write_atomically(path, bytes)
         .with_context(|| format!("cannot write {}", path.display()))
 }

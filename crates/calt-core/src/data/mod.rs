@@ -57,6 +57,9 @@ impl BadLine {
     }
 }
 
+/// How many bad lines a report prints before summarising the rest.
+pub const BAD_LINES_SHOWN: usize = 20;
+
 /// Formats bad lines for a report: the first `limit` in full, then a count of the rest.
 pub fn format_bad_lines(bad: &[BadLine], limit: usize) -> String {
     let mut out: Vec<String> = bad.iter().take(limit).map(ToString::to_string).collect();

@@ -8,6 +8,8 @@ use std::cell::Cell;
 use burn::nn::Dropout;
 use burn::tensor::{Device, Tensor, TensorData};
 
+use crate::execution::ExecutionPolicy;
+
 thread_local! {
     /// Counter of the host generator. Per thread, so that models trained side by side (tests,
     /// several runs in one process) never share a stream.
@@ -27,7 +29,7 @@ pub fn dropout<const D: usize>(module: &Dropout, x: Tensor<D>) -> Tensor<D> {
     if module.prob == 0.0 || !module.training.is_enabled() || !device.is_autodiff() {
         return x;
     }
-    if device.clone().without_autodiff() != Device::flex() {
+    if !ExecutionPolicy::for_device(&device).host_dropout_masks {
         return module.forward(x);
     }
     let shape = x.dims();

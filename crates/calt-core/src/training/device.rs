@@ -2,29 +2,7 @@
 
 use burn::tensor::{Device, DeviceType};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DeviceChoice {
-    /// A hardware GPU through WGPU when one exists, else the CPU backend.
-    Auto,
-    /// WGPU's default adapter, software ones (lavapipe) included.
-    Wgpu,
-    /// burn's `flex` CPU backend.
-    Cpu,
-}
-
-impl std::str::FromStr for DeviceChoice {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "auto" => Ok(Self::Auto),
-            "wgpu" | "gpu" => Ok(Self::Wgpu),
-            "cpu" | "flex" => Ok(Self::Cpu),
-            other => Err(format!(
-                "unknown device `{other}` (expected auto, wgpu or cpu)"
-            )),
-        }
-    }
-}
+pub use crate::execution::DeviceChoice;
 
 /// The chosen device, a short description, and a note for the user when `auto` fell back.
 #[derive(Clone, Debug)]

@@ -19,6 +19,7 @@ pub mod tensor_file;
 
 use burn::tensor::{Device, Tensor};
 
+use crate::execution::ExecutionPolicy;
 use crate::generation::{GenerationConfig, generate};
 use crate::model::{ModelConfig, ModelError, Seq2Seq};
 use batch::{HostBatch, epoch_batches, sequential_batches};
@@ -388,8 +389,7 @@ pub fn generate_all(
     device: &Device,
     mut progress: impl FnMut(usize),
 ) -> Result<Vec<Vec<u32>>, ModelError> {
-    let mut order: Vec<usize> = (0..inputs.len()).collect();
-    order.sort_by_key(|&i| inputs[i].len());
+    let order = crate::evaluation::generation_order(inputs);
     let mut out = vec![Vec::new(); inputs.len()];
     let run = |model: &Seq2Seq, chunk: &&[usize]| {
         let rows: Vec<&[u32]> = chunk.iter().map(|&i| inputs[i]).collect();
@@ -398,7 +398,7 @@ pub fn generate_all(
     // On the CPU backend, batches go alternately to two threads (as training's batch halves
     // do), split finer when there are fewer than two.
     #[cfg(not(target_arch = "wasm32"))]
-    if device.clone().without_autodiff() == Device::flex() && inputs.len() >= 2 {
+    if ExecutionPolicy::for_device(device).two_threads && inputs.len() >= 2 {
         // An even number of equal chunks, dealt in snake order (short, long, long, short, …)
         // so that both threads get as much of the long inputs as of the short ones.
         let count = inputs

@@ -11,6 +11,8 @@ use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 
+use crate::execution::ExecutionPolicy;
+
 /// AdamW hyper-parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AdamWSettings {
@@ -190,7 +192,7 @@ fn update_all(
     pending: Vec<Pending>,
 ) -> Vec<(ParamId, String, Tensor<1>, Moments)> {
     #[cfg(not(target_arch = "wasm32"))]
-    if pending.len() >= 2 && pending[0].value.device() == Device::flex() {
+    if pending.len() >= 2 && ExecutionPolicy::for_device(&pending[0].value.device()).two_threads {
         // Largest first, each to the thread with less work so far.
         let mut pending = pending;
         pending.sort_by_key(|p| std::cmp::Reverse(p.value.dims()[0]));

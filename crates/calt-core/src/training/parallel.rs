@@ -13,6 +13,7 @@ use burn::tensor::{Device, Tensor};
 
 use super::batch::HostBatch;
 use super::loss;
+use crate::execution::ExecutionPolicy;
 use crate::model::{ModelError, Seq2Seq, dropout};
 
 /// Gradients and loss (as a share of the whole batch's) of some rows of a batch.
@@ -125,7 +126,7 @@ pub fn batch_gradients(
     #[cfg(not(target_arch = "wasm32"))]
     if split
         && pairs.len() >= 2
-        && device.clone().without_autodiff() == Device::flex()
+        && ExecutionPolicy::for_device(device).two_threads
         && let Some(result) = two_halves(model, pairs, pad, normaliser, dropout_seed, device)
     {
         return result;
