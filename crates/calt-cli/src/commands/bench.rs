@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context;
 use burn::tensor::Device;
 use calt_core::execution::ExecutionPolicy;
 use calt_core::generation::{GenerationConfig, greedy_uncached, step_budget};

@@ -6,7 +6,7 @@
 use std::cell::Cell;
 
 use burn::nn::Dropout;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Tensor, TensorData};
 
 use crate::execution::ExecutionPolicy;
 
