@@ -19,6 +19,7 @@ pub mod tensor_file;
 
 use burn::tensor::{Device, Tensor};
 
+#[cfg(not(target_arch = "wasm32"))]
 use crate::execution::ExecutionPolicy;
 use crate::generation::{GenerationConfig, generate};
 use crate::model::{ModelConfig, ModelError, Seq2Seq};

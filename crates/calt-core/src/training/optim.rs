@@ -11,6 +11,7 @@ use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 
+#[cfg(not(target_arch = "wasm32"))]
 use crate::execution::ExecutionPolicy;
 
 /// AdamW hyper-parameters.

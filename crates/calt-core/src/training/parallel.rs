@@ -13,6 +13,7 @@ use burn::tensor::{Device, Tensor};
 
 use super::batch::HostBatch;
 use super::loss;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::execution::ExecutionPolicy;
 use crate::model::{ModelError, Seq2Seq, dropout};
 
