@@ -22,7 +22,7 @@ pub enum VocabularyError {
     #[error("vocab: the empty string cannot be a token ({origin})")]
     EmptyToken { origin: String },
     #[error(
-        "vocab: {what} would make {count} tokens, more than the limit of {limit}; \
+        "vocab: {what} would make at least {count} tokens, more than the limit of {limit}; \
          a vocabulary that large cannot be a CALT task's"
     )]
     TooLarge {
