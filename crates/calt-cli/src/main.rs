@@ -5,6 +5,7 @@ mod commands;
 mod generate;
 mod matmul_rate;
 mod peak_memory;
+mod progress;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

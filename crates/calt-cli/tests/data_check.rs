@@ -22,6 +22,20 @@ fn write_train_yaml(dir: &Path, task: &str, train: &Path, test: &Path, extra: &s
     path
 }
 
+/// Runs `calt args`, asserts it failed, and that its error names `file` and says each of `says`.
+fn assert_refused(args: &[&str], file: &Path, says: &[&str]) {
+    let out = calt(args);
+    assert!(!out.status.success(), "`calt {}` succeeded", args.join(" "));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&file.display().to_string()), "{stderr}");
+    for expected in says {
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn every_sample_dataset_passes_with_its_task_lexer() {
     let tasks = [
@@ -112,12 +126,11 @@ fn misspelt_key_fails_with_file_key_and_suggestion() {
         .unwrap()
         .replace("warmup_ratio:", "warmup_ration:");
     std::fs::write(&config, yaml).unwrap();
-    let out = calt(&["data", "check", "--config", config.to_str().unwrap()]);
-    assert!(!out.status.success());
-    let stderr = text(&out.stderr);
-    assert!(stderr.contains(&config.display().to_string()), "{stderr}");
-    assert!(stderr.contains("train.warmup_ration"), "{stderr}");
-    assert!(stderr.contains("did you mean `warmup_ratio`?"), "{stderr}");
+    assert_refused(
+        &["data", "check", "--config", config.to_str().unwrap()],
+        &config,
+        &["train.warmup_ration", "did you mean `warmup_ratio`?"],
+    );
 }
 
 #[test]
@@ -184,15 +197,7 @@ fn sizes_a_file_asks_for_are_bounded() {
             vec!["vocab", "--config", config],
             vec!["lex", "--config", config, "1,2"],
         ] {
-            let command = args[0];
-            let out = calt(&args);
-            assert!(!out.status.success(), "{command} accepted {key}");
-            let stderr = text(&out.stderr);
-            assert!(stderr.contains(&lexer.display().to_string()), "{stderr}");
-            assert!(
-                stderr.contains(key) && stderr.contains("1048576"),
-                "{stderr}"
-            );
+            assert_refused(&args, &lexer, &[key, "1048576"]);
         }
     }
 
@@ -208,13 +213,10 @@ fn sizes_a_file_asks_for_are_bounded() {
     let huge = yaml.replace("d_model: 128", "d_model: 50000000");
     assert_ne!(huge, yaml, "the gf17 config sets d_model: 128");
     std::fs::write(&config, huge).unwrap();
-    let out = calt(&["train", "--dryrun", "--config", config.to_str().unwrap()]);
-    assert!(!out.status.success());
-    let stderr = text(&out.stderr);
-    assert!(stderr.contains(&config.display().to_string()), "{stderr}");
-    assert!(
-        stderr.contains("d_model = 50000000 is above the limit"),
-        "{stderr}"
+    assert_refused(
+        &["train", "--dryrun", "--config", config.to_str().unwrap()],
+        &config,
+        &["d_model = 50000000 is above the limit"],
     );
 }
 
@@ -228,24 +230,20 @@ fn empty_inputs_are_refused_by_name() {
     for content in ["", "\n\n   \n"] {
         std::fs::write(&train, content).unwrap();
         let config = write_train_yaml(dir.path(), "gf17_addition", &train, &test, "");
-        let out = calt(&["data", "check", "--config", config.to_str().unwrap()]);
-        assert!(!out.status.success(), "data check accepted {content:?}");
-        let stderr = text(&out.stderr);
-        assert!(
-            stderr.contains(&train.display().to_string()) && stderr.contains("no usable samples"),
-            "{stderr}"
+        assert_refused(
+            &["data", "check", "--config", config.to_str().unwrap()],
+            &train,
+            &["no usable samples"],
         );
     }
 
     let lexer = dir.path().join("lexer.yaml");
     for content in ["", "# only a comment\n"] {
         std::fs::write(&lexer, content).unwrap();
-        let out = calt(&["vocab", "--config", lexer.to_str().unwrap()]);
-        assert!(!out.status.success(), "vocab accepted {content:?}");
-        let stderr = text(&out.stderr);
-        assert!(
-            stderr.contains(&lexer.display().to_string()) && stderr.contains("the file is empty"),
-            "{stderr}"
+        assert_refused(
+            &["vocab", "--config", lexer.to_str().unwrap()],
+            &lexer,
+            &["the file is empty"],
         );
     }
 }

@@ -19,8 +19,10 @@ use std::collections::HashMap;
 use burn::store::{ModuleSnapshot, SafetensorsStore};
 use burn::tensor::Device;
 
+use crate::config::LexerConfig;
 use crate::limits;
 use crate::model::{ModelConfig, Seq2Seq};
+use crate::tokenizer::CaltTokenizer;
 
 pub const FORMAT: &str = "calt-bundle";
 pub const FORMAT_VERSION: &str = "1";
@@ -39,6 +41,8 @@ pub enum BundleError {
     Model(#[from] crate::model::ModelError),
     #[error("weights: {0}")]
     Weights(String),
+    #[error("tokenizer: {0}")]
+    Tokenizer(#[from] crate::tokenizer::TokenizerError),
 }
 
 /// Everything in a bundle besides the weights.
@@ -50,6 +54,42 @@ pub struct BundleMeta {
     /// Role → token text (`pad_token` → `[PAD]`, …).
     pub special_tokens: serde_json::Value,
     pub train_info: serde_json::Value,
+}
+
+impl BundleMeta {
+    /// The metadata of a model that reads text with `lexer_config` and `tokenizer`.
+    pub fn new(
+        model_config: ModelConfig,
+        lexer_config: &LexerConfig,
+        tokenizer: &CaltTokenizer,
+        train_info: serde_json::Value,
+    ) -> Result<Self, BundleError> {
+        let json = |value: serde_json::Result<serde_json::Value>| {
+            value.map_err(|e| BundleError::Metadata {
+                key: "lexer_config",
+                reason: e.to_string(),
+            })
+        };
+        Ok(BundleMeta {
+            model_config,
+            lexer_config: json(serde_json::to_value(lexer_config))?,
+            tokenizer_json: tokenizer.to_json()?,
+            special_tokens: json(serde_json::to_value(tokenizer.special_tokens()))?,
+            train_info,
+        })
+    }
+
+    /// Metadata naming only the model: enough to store weights and read them back, not to run
+    /// the model on text.
+    pub fn model_only(model_config: ModelConfig) -> Self {
+        BundleMeta {
+            model_config,
+            lexer_config: serde_json::json!({}),
+            tokenizer_json: String::new(),
+            special_tokens: serde_json::json!({}),
+            train_info: serde_json::json!({}),
+        }
+    }
 }
 
 /// Serialises the model and its metadata into bundle bytes.

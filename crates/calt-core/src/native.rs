@@ -9,7 +9,9 @@ use crate::data::{
 };
 use crate::evaluation::{EvaluationError, LoadedModel};
 use crate::lexer::{Lexer, VocabularyError};
+use crate::model::ModelConfig;
 use crate::tokenizer::{CaltTokenizer, TokenizerError};
+use crate::training::{TrainSettings, from_yaml};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
@@ -48,6 +50,11 @@ pub enum LoadError {
         "{path}: the training split has no usable samples (the file is empty, blank or all bad lines)"
     )]
     EmptyTrainingSplit { path: PathBuf },
+    #[error("{path}: {source}")]
+    Recipe {
+        path: PathBuf,
+        source: crate::training::TrainError,
+    },
     #[error(
         "{path}:{line}: the sample has {tokens} tokens, more than the model's {max} positions \
          (2 × model.max_sequence_length in {config}); raise max_sequence_length or shorten the sample"
@@ -202,6 +209,23 @@ impl TrainingData {
             }
         }
         Ok(())
+    }
+
+    /// The model and the optimisation settings the train.yaml asks for, for this vocabulary.
+    pub fn recipe(&self) -> Result<(ModelConfig, TrainSettings), LoadError> {
+        let recipe_error = |source| LoadError::Recipe {
+            path: self.config_path.clone(),
+            source,
+        };
+        let model = from_yaml::model_config(
+            &self.config.model,
+            self.tokenizer.vocab_size(),
+            self.tokenizer.special_ids(),
+            self.config.train.seed,
+        )
+        .map_err(recipe_error)?;
+        let settings = from_yaml::train_settings(&self.config.train).map_err(recipe_error)?;
+        Ok((model, settings))
     }
 
     /// Number of lines left out of both splits.

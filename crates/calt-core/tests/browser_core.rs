@@ -38,13 +38,13 @@ fn bundle_bytes() -> (Vec<u8>, Seq2Seq, CaltTokenizer, Lexer) {
     let (lexer_config, lexer) = lexer();
     let tokenizer = CaltTokenizer::from_vocabulary(lexer.vocabulary()).unwrap();
     let (config, model) = tiny_model(&tokenizer);
-    let meta = BundleMeta {
-        model_config: config,
-        lexer_config: serde_json::to_value(&lexer_config).unwrap(),
-        tokenizer_json: tokenizer.to_json().unwrap(),
-        special_tokens: serde_json::from_str(&tokenizer.special_tokens_map_json()).unwrap(),
-        train_info: serde_json::json!({"step": 0}),
-    };
+    let meta = BundleMeta::new(
+        config,
+        &lexer_config,
+        &tokenizer,
+        serde_json::json!({"step": 0}),
+    )
+    .unwrap();
     (
         bundle::to_bytes(&model, &meta).unwrap(),
         model,

@@ -157,13 +157,7 @@ fn same_seed_same_weights_other_seed_other_weights() {
     let cfg = config(Architecture::Generic, Positional::Learned);
     let bytes = |c: &ModelConfig| {
         let m = Seq2Seq::new(c, &device).unwrap();
-        let meta = calt_core::bundle::BundleMeta {
-            model_config: c.clone(),
-            lexer_config: serde_json::json!({}),
-            tokenizer_json: String::new(),
-            special_tokens: serde_json::json!({}),
-            train_info: serde_json::json!({}),
-        };
+        let meta = calt_core::bundle::BundleMeta::model_only(c.clone());
         let bytes = calt_core::bundle::to_bytes(&m, &meta).unwrap();
         calt_core::training::tensor_file::read(&bytes).unwrap().0
     };

@@ -54,13 +54,7 @@ fn model_config() -> ModelConfig {
 }
 
 fn meta() -> BundleMeta {
-    BundleMeta {
-        model_config: model_config(),
-        lexer_config: serde_json::json!({}),
-        tokenizer_json: String::new(),
-        special_tokens: serde_json::json!({}),
-        train_info: serde_json::json!({}),
-    }
+    BundleMeta::model_only(model_config())
 }
 
 fn weights(model: &Seq2Seq) -> Vec<calt_core::training::tensor_file::NamedTensor> {

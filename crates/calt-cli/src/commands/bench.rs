@@ -6,13 +6,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use burn::tensor::Device;
+use calt_core::evaluation::generation_order;
 use calt_core::execution::ExecutionPolicy;
 use calt_core::generation::{GenerationConfig, greedy_uncached, step_budget};
 use calt_core::model::Seq2Seq;
-use calt_core::native::{load_training_data, load_yaml};
+use calt_core::native::load_training_data;
 use calt_core::training::device::{DeviceChoice, select_device};
-use calt_core::training::from_yaml::{model_config, train_settings};
-use calt_core::training::{Pair, Trainer, generate_all, scalar};
+use calt_core::training::{Trainer, generate_all, scalar};
 
 use crate::matmul_rate::matmul_rate;
 
@@ -83,22 +83,10 @@ fn time_training(
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
-    let config: calt_core::config::TrainYaml = load_yaml(&args.config)?;
     let data = load_training_data(&args.config)?.require_clean(true)?;
-    let mcfg = model_config(
-        &config.model,
-        data.tokenizer.vocab_size(),
-        data.tokenizer.special_ids(),
-        config.train.seed,
-    )?;
-    let base = train_settings(&config.train)?;
-    let train: Vec<Pair> = data
-        .train
-        .dataset
-        .samples
-        .iter()
-        .map(|s| (s.input_ids.clone(), s.target_ids.clone()))
-        .collect();
+    let config = &data.config;
+    let (mcfg, base) = data.recipe()?;
+    let train = data.train.dataset.pairs(usize::MAX);
     let real_tokens: usize = train.iter().map(|p| p.0.len() + p.1.len() - 1).sum();
     let mean_tokens = real_tokens as f64 / train.len().max(1) as f64;
     println!(
@@ -180,7 +168,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         };
         let test = &data.test.dataset.samples;
         let n = args.gen_samples.min(test.len());
-        let inputs: Vec<&[u32]> = test[..n].iter().map(|s| s.input_ids.as_slice()).collect();
+        let inputs = data.test.dataset.inputs(n);
         // Untrained models rarely stop: bound them by the longest reference instead.
         let max_target = test[..n]
             .iter()
@@ -234,9 +222,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         );
         if !args.no_baseline {
             let started = Instant::now();
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_by_key(|&i| inputs[i].len());
-            for chunk in order.chunks(bs) {
+            for chunk in generation_order(&inputs).chunks(bs) {
                 let rows: Vec<&[u32]> = chunk.iter().map(|&i| inputs[i]).collect();
                 greedy_uncached(&model, &rows, max_new, &device)?;
             }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use calt_core::evaluation::{EvaluationError, EvaluationOptions, evaluate};
+use calt_core::evaluation::{DEFAULT_BATCH_SIZE, EvaluationError, EvaluationOptions, evaluate};
 use calt_core::generation::GenerationConfig;
 use calt_core::native::{bundle_path, load_bundle};
 use calt_core::training::device::{DeviceChoice, select_device};
@@ -32,7 +32,7 @@ pub struct EvalArgs {
     #[arg(long, default_value_t = 1.0)]
     length_penalty: f64,
     /// Samples generated together.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = DEFAULT_BATCH_SIZE)]
     batch_size: usize,
     /// Bound on generated tokens (default: the model's position table).
     #[arg(long)]

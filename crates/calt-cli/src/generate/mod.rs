@@ -24,9 +24,8 @@ fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 use dedupe::Dedupe;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use split::{SplitPlan, SplitReport, generate_split};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Everything a run needs besides the sample source.
@@ -120,15 +119,12 @@ fn join_commit((name, handle): Committing<'_>) -> anyhow::Result<(&'static str, 
 }
 
 fn progress_bar(split: &str, total: u64, wanted: bool) -> ProgressBar {
-    if !wanted || !std::io::stderr().is_terminal() {
+    if !wanted {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix:>5} {bar:30} {pos}/{len} {per_sec} [{elapsed_precise}<{eta_precise}]",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    let bar = crate::progress::bar(
+        total,
+        "{prefix:>5} {bar:30} {pos}/{len} {per_sec} [{elapsed_precise}<{eta_precise}]",
     );
     bar.set_prefix(split.to_string());
     bar

@@ -19,6 +19,20 @@ impl TrainYaml {
     pub fn wandb(&self) -> Option<&WandbSection> {
         self.wandb.as_ref().or(self.train.wandb.as_ref())
     }
+
+    /// CALT's `apply_dryrun_settings` (without forcing wandb on): one epoch, at most 1000
+    /// train / 100 test samples, batches of at most 8, evaluate and save every 10 steps.
+    pub fn apply_dryrun(&mut self) {
+        let t = &mut self.train;
+        t.num_train_epochs = 1.0;
+        t.batch_size = t.batch_size.min(8);
+        t.test_batch_size = t.test_batch_size.min(8);
+        t.eval_steps = 10;
+        t.save_steps = 10;
+        let limit = |v: i64, cap: i64| if v < 0 || v > cap { cap } else { v };
+        self.data.num_train_samples = limit(self.data.num_train_samples, 1000);
+        self.data.num_test_samples = limit(self.data.num_test_samples, 100);
+    }
 }
 
 fn minus_one() -> i64 {

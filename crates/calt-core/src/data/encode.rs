@@ -31,6 +31,24 @@ impl EncodedDataset {
     pub fn is_empty(&self) -> bool {
         self.samples.is_empty()
     }
+
+    /// The encoder inputs of the first `n` samples (all if fewer).
+    pub fn inputs(&self, n: usize) -> Vec<&[u32]> {
+        self.samples
+            .iter()
+            .take(n)
+            .map(|s| s.input_ids.as_slice())
+            .collect()
+    }
+
+    /// The first `n` samples (all if fewer) as `(input ids, target ids)` pairs for training.
+    pub fn pairs(&self, n: usize) -> Vec<(Vec<u32>, Vec<u32>)> {
+        self.samples
+            .iter()
+            .take(n)
+            .map(|s| (s.input_ids.clone(), s.target_ids.clone()))
+            .collect()
+    }
 }
 
 /// Encodes `samples`; a pair that fails any step becomes a [`BadLine`] instead.

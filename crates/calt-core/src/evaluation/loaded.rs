@@ -34,11 +34,7 @@ pub struct TestSet {
 impl TestSet {
     /// The encoder inputs, in file order.
     pub fn inputs(&self) -> Vec<&[u32]> {
-        self.data
-            .samples
-            .iter()
-            .map(|s| s.input_ids.as_slice())
-            .collect()
+        self.data.inputs(self.data.len())
     }
 }
 

@@ -12,7 +12,7 @@ use crate::data::EncodedDataset;
 use crate::generation::GenerationConfig;
 use crate::model::{ModelError, Seq2Seq};
 use crate::tokenizer::CaltTokenizer;
-use crate::training::{Pair, TeacherForced, generate_all, teacher_forced};
+use crate::training::{TeacherForced, generate_all, teacher_forced};
 
 /// How to evaluate a split.
 #[derive(Clone, Debug)]
@@ -42,18 +42,14 @@ pub fn evaluate(
 ) -> Result<EvaluationReport, ModelError> {
     let started = Instant::now();
     let n = options.limit.unwrap_or(data.len()).min(data.len());
-    let samples = &data.samples[..n];
     let teacher_forced = if options.teacher_forced {
-        let pairs: Vec<Pair> = samples
-            .iter()
-            .map(|s| (s.input_ids.clone(), s.target_ids.clone()))
-            .collect();
+        let pairs = data.pairs(n);
         Some(teacher_forced(model, &pairs, options.batch_size, device)?)
     } else {
         None
     };
     let generation_started = Instant::now();
-    let inputs: Vec<&[u32]> = samples.iter().map(|s| s.input_ids.as_slice()).collect();
+    let inputs = data.inputs(n);
     let generated = generate_all(
         model,
         &inputs,

@@ -364,13 +364,7 @@ mod tests {
     /// Standard deviation of the named weight of a freshly built model.
     fn weight_std(config: &ModelConfig, name: &str) -> f64 {
         let model = Seq2Seq::new(config, &Device::flex()).unwrap();
-        let meta = crate::bundle::BundleMeta {
-            model_config: config.clone(),
-            lexer_config: serde_json::json!({}),
-            tokenizer_json: String::new(),
-            special_tokens: serde_json::json!({}),
-            train_info: serde_json::json!({}),
-        };
+        let meta = crate::bundle::BundleMeta::model_only(config.clone());
         let bytes = crate::bundle::to_bytes(&model, &meta).unwrap();
         let (tensors, _) = crate::training::tensor_file::read(&bytes).unwrap();
         let (_, _, values) = tensors.iter().find(|t| t.0 == name).unwrap();

@@ -1,5 +1,5 @@
-//! Training and evaluation, independent of files: the CLI (or the browser) drives a
-//! [`Trainer`] step by step and decides when to log, evaluate and save.
+//! Training and evaluation, independent of files: a [`Trainer`] does optimizer steps;
+//! [`fit::fit`] runs one around it (log / evaluate / save events) into a [`fit::RunStore`].
 //!
 //! Resume is exact: the batch order of an epoch depends only on `(seed, epoch)`, dropout is
 //! re-seeded from `(seed, step)` before every step, and the optimizer state is exported in
@@ -8,6 +8,8 @@
 pub mod batch;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod device;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fit;
 pub mod from_yaml;
 pub mod loss;
 pub mod optim;

@@ -5,8 +5,14 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use burn::tensor::Device;
+
+use super::fit::{FitError, RunStore};
 use super::tensor_file::{self, NamedTensor};
+use super::{Pair, TrainError, TrainSettings, Trainer};
 use crate::metrics::{EvalRecord, eval_results_json};
+use crate::model::ModelConfig;
+use crate::native::TrainingData;
 
 pub const MODEL_FILE: &str = "model.safetensors";
 pub const OPTIMIZER_FILE: &str = "optimizer.safetensors";
@@ -179,4 +185,136 @@ pub fn write_eval_results(
         write_atomically(&run_dir.join("eval_results.json"), text.as_bytes())?;
     }
     Ok(path)
+}
+
+/// CALT's run folder as a [`RunStore`]: `metrics.jsonl`, `checkpoint-N/` (keeping the newest
+/// `keep`), `eval_results/` and the final `model.safetensors`.
+pub struct RunFolder {
+    dir: PathBuf,
+    log: MetricsLog,
+    keep: usize,
+}
+
+impl RunFolder {
+    /// Opens (creating it if needed) the run folder `dir`; metrics are appended.
+    pub fn open(dir: &Path, keep: usize) -> Result<Self, String> {
+        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            log: MetricsLog::open(dir)?,
+            keep,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl RunStore for RunFolder {
+    fn record(&mut self, record: &serde_json::Value) -> Result<(), FitError> {
+        self.log.write(record).map_err(FitError::Store)
+    }
+
+    fn save_checkpoint(
+        &mut self,
+        bundle: &[u8],
+        moments: &[NamedTensor],
+        state: &TrainerState,
+    ) -> Result<(), FitError> {
+        save_checkpoint(&self.dir, bundle, moments, state, self.keep).map_err(FitError::Store)?;
+        Ok(())
+    }
+
+    fn save_eval_results(
+        &mut self,
+        step: u64,
+        records: &[EvalRecord],
+        is_final: bool,
+    ) -> Result<String, FitError> {
+        let path =
+            write_eval_results(&self.dir, step, records, is_final).map_err(FitError::Store)?;
+        Ok(path.display().to_string())
+    }
+
+    fn save_model(&mut self, bundle: &[u8]) -> Result<String, FitError> {
+        let path = self.dir.join(MODEL_FILE);
+        write_atomically(&path, bundle).map_err(FitError::Store)?;
+        Ok(path.display().to_string())
+    }
+}
+
+/// What a run folder remembers about how it was started, so `--resume` needs only the folder.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct RunInfo {
+    pub config_path: PathBuf,
+    pub dryrun: bool,
+}
+
+pub const RUN_INFO_FILE: &str = "run_info.json";
+
+impl RunInfo {
+    pub fn read(run_dir: &Path) -> Result<Self, String> {
+        let path = run_dir.join(RUN_INFO_FILE);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("{} is not a calt run folder ({e})", run_dir.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: invalid: {e}", path.display()))
+    }
+}
+
+/// The files a new run folder starts with: copies of train.yaml and lexer.yaml, CALT's
+/// tokenizer files and [`RunInfo`].
+pub fn write_run_files(run_dir: &Path, info: &RunInfo, data: &TrainingData) -> Result<(), String> {
+    let copy = |from: &Path| std::fs::read(from).map_err(|e| io_err(from, e));
+    let files: [(&str, Vec<u8>); 5] = [
+        ("train.yaml", copy(&info.config_path)?),
+        ("lexer.yaml", copy(&data.lexer_config_path)?),
+        (
+            "tokenizer.json",
+            data.tokenizer
+                .to_json()
+                .map_err(|e| e.to_string())?
+                .into_bytes(),
+        ),
+        (
+            "special_tokens_map.json",
+            data.tokenizer.special_tokens_map_json().into_bytes(),
+        ),
+        (
+            RUN_INFO_FILE,
+            serde_json::to_vec_pretty(info).map_err(|e| e.to_string())?,
+        ),
+    ];
+    for (name, bytes) in files {
+        write_atomically(&run_dir.join(name), &bytes)?;
+    }
+    Ok(())
+}
+
+/// The trainer a resumed run continues with: the newest checkpoint in `run_dir` that loads
+/// (each one skipped is reported through `warn`), its model, optimizer moments and step.
+/// `None` when there is no usable checkpoint.
+pub fn resume_trainer(
+    run_dir: &Path,
+    expected: &ModelConfig,
+    settings: TrainSettings,
+    train: Vec<Pair>,
+    device: &Device,
+    warn: impl FnMut(String),
+) -> Result<Option<(Trainer, PathBuf)>, FitError> {
+    let Some(checkpoint) = newest_checkpoint(run_dir, warn) else {
+        return Ok(None);
+    };
+    let device = device.clone().autodiff();
+    let (model, meta) = crate::bundle::from_bytes(checkpoint.bundle, &device)?;
+    if &meta.model_config != expected {
+        return Err(TrainError::Checkpoint(format!(
+            "{}: its model config differs from the run's train.yaml",
+            checkpoint.dir.display()
+        ))
+        .into());
+    }
+    let mut trainer = Trainer::with_model(model, settings, train, &device)?;
+    trainer.restore(checkpoint.state.global_step, checkpoint.moments)?;
+    Ok(Some((trainer, checkpoint.dir)))
 }

@@ -31,13 +31,7 @@ pub fn bundle() -> Fixture {
         ..ModelConfig::small(tokenizer.vocab_size(), ids.pad, ids.bos, ids.eos)
     };
     let model = Seq2Seq::new(&config, &device).unwrap();
-    let meta = BundleMeta {
-        model_config: config,
-        lexer_config: serde_json::to_value(&lexer_config).unwrap(),
-        tokenizer_json: tokenizer.to_json().unwrap(),
-        special_tokens: serde_json::from_str(&tokenizer.special_tokens_map_json()).unwrap(),
-        train_info: serde_json::json!({}),
-    };
+    let meta = BundleMeta::new(config, &lexer_config, &tokenizer, serde_json::json!({})).unwrap();
     let bytes = bundle::to_bytes(&model, &meta).unwrap();
     Fixture {
         bytes,
