@@ -2,7 +2,6 @@
 //! symbolic-computation tasks. Every subcommand lives in its own module under `commands/`.
 
 mod commands;
-mod generate;
 mod matmul_rate;
 mod peak_memory;
 mod progress;

@@ -22,6 +22,13 @@ fn write_train_yaml(dir: &Path, task: &str, train: &Path, test: &Path, extra: &s
     path
 }
 
+/// The gf17 train.yaml in `dir`, on the gf17 sample data.
+fn gf17_sample_train_yaml(dir: &Path) -> PathBuf {
+    let data = repo().join("tests/data/sample_data/gf17_addition");
+    let (train, test) = (data.join("train_raw.txt"), data.join("test_raw.txt"));
+    write_train_yaml(dir, "gf17_addition", &train, &test, "")
+}
+
 /// Runs `calt args`, asserts it failed, and that its error names `file` and says each of `says`.
 fn assert_refused(args: &[&str], file: &Path, says: &[&str]) {
     let out = calt(args);
@@ -114,14 +121,7 @@ fn planted_bad_lines_are_each_named_and_fail_the_check() {
 #[test]
 fn misspelt_key_fails_with_file_key_and_suggestion() {
     let dir = tempfile::tempdir().unwrap();
-    let data = repo().join("tests/data/sample_data/gf17_addition");
-    let config = write_train_yaml(
-        dir.path(),
-        "gf17_addition",
-        &data.join("train_raw.txt"),
-        &data.join("test_raw.txt"),
-        "",
-    );
+    let config = gf17_sample_train_yaml(dir.path());
     let yaml = std::fs::read_to_string(&config)
         .unwrap()
         .replace("warmup_ratio:", "warmup_ration:");
@@ -201,14 +201,7 @@ fn sizes_a_file_asks_for_are_bounded() {
         }
     }
 
-    let data = repo().join("tests/data/sample_data/gf17_addition");
-    let config = write_train_yaml(
-        dir.path(),
-        "gf17_addition",
-        &data.join("train_raw.txt"),
-        &data.join("test_raw.txt"),
-        "",
-    );
+    let config = gf17_sample_train_yaml(dir.path());
     let yaml = std::fs::read_to_string(&config).unwrap();
     let huge = yaml.replace("d_model: 128", "d_model: 50000000");
     assert_ne!(huge, yaml, "the gf17 config sets d_model: 128");

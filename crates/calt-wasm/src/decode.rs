@@ -2,11 +2,11 @@
 //!
 //! The CPU backend reads results back synchronously, so it calls calt-core's own decoders
 //! (greedy or beam search). WebGPU can only read back asynchronously; for it,
-//! [`greedy_async`] is calt-core's cached greedy loop with the one host read awaited.
+//! [`greedy_async`] drives calt-core's greedy step machine with each host read awaited.
 
-use burn::tensor::{Device, Int, Tensor, TensorData};
-use calt_core::generation::{self, GenerationConfig, pad_batch};
-use calt_core::model::Seq2Seq;
+use burn::tensor::{Device, Int, Tensor};
+use calt_core::generation::{self, GenerationConfig, GreedyDecoding};
+use calt_core::model::{ModelError, Seq2Seq};
 
 use crate::error::PlaygroundError;
 
@@ -56,57 +56,20 @@ impl Runner<'_> {
     }
 }
 
-/// `calt_core::generation::greedy` with an awaited read of each step's argmax: batched,
-/// KV-cached, finished rows dropped, never past the position table.
+/// calt-core's greedy decoding with each step's tokens read back by an awaited read.
 pub async fn greedy_async(
     model: &Seq2Seq,
     inputs: &[&[u32]],
     max_new_tokens: usize,
     device: &Device,
 ) -> Result<Vec<Vec<u32>>, PlaygroundError> {
-    let failed = |e: &dyn std::fmt::Display| PlaygroundError::Generation(e.to_string());
-    let cfg = model.config();
-    let (bos, eos) = (cfg.bos_id, cfg.eos_id);
-    let n = inputs.len();
-    if n == 0 {
-        return Ok(Vec::new());
+    let failed = |e: ModelError| PlaygroundError::Generation(e.to_string());
+    let mut decoding =
+        GreedyDecoding::start(model, inputs, max_new_tokens, device).map_err(failed)?;
+    while let Some(next) = decoding.step().map_err(failed)? {
+        decoding.advance(&read_ids(next).await?);
     }
-    let enc = model
-        .encode(pad_batch(inputs, cfg.pad_id, device))
-        .map_err(|e| failed(&e))?;
-    let mut cache = model.start_cache(&enc);
-    let mut outputs = vec![Vec::new(); n];
-    let mut active: Vec<usize> = (0..n).collect();
-    let mut current = vec![bos; n];
-    for _ in 0..max_new_tokens.min(cfg.max_positions) {
-        let ids = int_tensor(current.iter().map(|&t| t as i64).collect(), device)
-            .reshape([current.len(), 1]);
-        let logits = model.decode_step(ids, &mut cache).map_err(|e| failed(&e))?;
-        let next = read_ids(logits.argmax(1)).await?;
-        let mut keep = Vec::with_capacity(active.len());
-        for (row, &token) in next.iter().enumerate() {
-            if token == eos {
-                continue;
-            }
-            outputs[active[row]].push(token);
-            keep.push(row);
-        }
-        if keep.is_empty() {
-            break;
-        }
-        if keep.len() < active.len() {
-            let idx = int_tensor(keep.iter().map(|&r| r as i64).collect(), device);
-            cache = cache.select_rows(idx);
-            active = keep.iter().map(|&r| active[r]).collect();
-        }
-        current = keep.iter().map(|&r| next[r]).collect();
-    }
-    Ok(outputs)
-}
-
-fn int_tensor(values: Vec<i64>, device: &Device) -> Tensor<1, Int> {
-    let len = values.len();
-    Tensor::from_data(TensorData::new(values, [len]), device)
+    Ok(decoding.finish())
 }
 
 async fn read_ids(t: Tensor<2, Int>) -> Result<Vec<u32>, PlaygroundError> {

@@ -1,12 +1,12 @@
 //! `calt bench-generate`: dataset generation speed per built-in task at several worker counts,
 //! against the Python CALT's own dataset pipeline run in the same invocation.
 
-use crate::generate::task_spec::task_from_section;
-use crate::generate::{BuiltinSource, RunOptions, generate_dataset};
 use anyhow::Context;
 use calt_algebra::TaskSpec;
 use calt_core::config::DataYaml;
 use calt_core::native::load_yaml;
+use calt_generate::task_spec::task_from_section;
+use calt_generate::{BuiltinSource, NoProgress, RunOptions, generate_dataset};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -185,7 +185,7 @@ fn time_builtin(task: &TaskSpec, samples: u64, jobs: usize) -> anyhow::Result<f6
     let opts = RunOptions::quiet(dir.clone(), samples, 0, 10000);
     let mut source = BuiltinSource::new(task.clone(), jobs)?;
     let start = Instant::now();
-    let result = generate_dataset(&opts, &mut source);
+    let result = generate_dataset(&opts, &mut source, &NoProgress);
     let seconds = start.elapsed().as_secs_f64();
     let _ = std::fs::remove_dir_all(&dir);
     result?;

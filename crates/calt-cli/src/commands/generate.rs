@@ -1,11 +1,12 @@
 //! `calt generate`: writes a dataset from data.yaml with a built-in task or an external
 //! generator command.
 
-use crate::generate::external::ExternalSource;
-use crate::generate::task_spec::task_from_section;
-use crate::generate::{BuiltinSource, RunOptions, SampleSource, generate_dataset};
 use calt_core::config::DataYaml;
 use calt_core::native::{load_yaml, resolve};
+use calt_generate::external::ExternalSource;
+use calt_generate::task_spec::task_from_section;
+use calt_generate::{BuiltinSource, Progress, RunOptions, SampleSource, generate_dataset};
+use indicatif::ProgressBar;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -39,6 +40,41 @@ pub struct GenerateArgs {
     quiet: bool,
 }
 
+/// One progress bar per split (drawn only on a terminal, and not with --quiet).
+struct SplitBar {
+    bar: std::sync::Mutex<ProgressBar>,
+    shown: bool,
+}
+
+impl SplitBar {
+    fn bar(&self) -> std::sync::MutexGuard<'_, ProgressBar> {
+        self.bar
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Progress for SplitBar {
+    fn split_started(&self, split: &str, total: u64) {
+        if self.shown {
+            let bar = crate::progress::bar(
+                total,
+                "{prefix:>5} {bar:30} {pos}/{len} {per_sec} [{elapsed_precise}<{eta_precise}]",
+            );
+            bar.set_prefix(split.to_string());
+            *self.bar() = bar;
+        }
+    }
+
+    fn generated(&self, count: u64) {
+        self.bar().inc(count);
+    }
+
+    fn split_finished(&self, _split: &str) {
+        self.bar().finish_and_clear();
+    }
+}
+
 pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let source_name = args.config.display().to_string();
     let mut config: DataYaml = load_yaml(&args.config)?;
@@ -63,7 +99,6 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
         save_json: d.save_json,
         drop_duplicates: d.drop_duplicates,
         drop_test_in_train: d.drop_test_in_train,
-        progress: verbose,
     };
     let (mut source, what): (Box<dyn SampleSource>, String) = match (&args.command, &config.task) {
         (Some(command), _) => {
@@ -96,7 +131,11 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             opts.save_dir.display()
         );
     }
-    let reports = generate_dataset(&opts, source.as_mut())?;
+    let bar = SplitBar {
+        bar: std::sync::Mutex::new(ProgressBar::hidden()),
+        shown: verbose,
+    };
+    let reports = generate_dataset(&opts, source.as_mut(), &bar)?;
     source.close()?;
     if verbose {
         for (split, r) in &reports {

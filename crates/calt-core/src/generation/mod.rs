@@ -6,8 +6,10 @@
 //! after BOS, without the final EOS.
 
 mod beam;
+mod greedy;
 
 pub use beam::beam_search;
+pub use greedy::{GreedyDecoding, greedy};
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
@@ -76,55 +78,6 @@ pub(crate) fn ids_to_host(t: Tensor<2, Int>) -> Vec<u32> {
         .into_iter()
         .map(|v| v as u32)
         .collect()
-}
-
-/// Batched greedy decoding with a KV cache. Finished rows are dropped from the batch, so a
-/// batch costs what its still-running rows cost.
-pub fn greedy(
-    model: &Seq2Seq,
-    inputs: &[&[u32]],
-    max_new_tokens: usize,
-    device: &Device,
-) -> Result<Vec<Vec<u32>>, ModelError> {
-    let cfg = model.config();
-    let (bos, eos) = (cfg.bos_id, cfg.eos_id);
-    let n = inputs.len();
-    let enc = model.encode(pad_batch(inputs, cfg.pad_id, device))?;
-    let mut cache = model.start_cache(&enc);
-    let mut outputs = vec![Vec::new(); n];
-    // `active[i]` = original row index of cache row i.
-    let mut active: Vec<usize> = (0..n).collect();
-    let mut current = vec![bos; n];
-    for _ in 0..step_budget(model, max_new_tokens) {
-        let ids = Tensor::<1, Int>::from_data(
-            TensorData::new(current.iter().map(|&t| t as i64).collect(), [current.len()]),
-            device,
-        )
-        .reshape([current.len(), 1]);
-        let logits = model.decode_step(ids, &mut cache)?;
-        let next = ids_to_host(logits.argmax(1));
-        let mut keep = Vec::with_capacity(active.len());
-        for (row, &token) in next.iter().enumerate() {
-            if token == eos {
-                continue;
-            }
-            outputs[active[row]].push(token);
-            keep.push(row);
-        }
-        if keep.is_empty() {
-            break;
-        }
-        if keep.len() < active.len() {
-            let idx = Tensor::<1, Int>::from_data(
-                TensorData::new(keep.iter().map(|&r| r as i64).collect(), [keep.len()]),
-                device,
-            );
-            cache = cache.select_rows(idx);
-            active = keep.iter().map(|&r| active[r]).collect();
-        }
-        current = keep.iter().map(|&r| next[r]).collect();
-    }
-    Ok(outputs)
 }
 
 /// Greedy decoding that re-runs the full decoder on the whole prefix at every step (what CALT

@@ -5,7 +5,7 @@
 //! multiplications per seed) was another tenth of each worker's time.
 
 use super::lock;
-use super::source::SeedJob;
+use super::sample::SeedJob;
 use calt_algebra::SplitSeeds;
 use calt_algebra::pyrandom::{SEED_LANES, SeedAhead, SeededState};
 use std::collections::VecDeque;

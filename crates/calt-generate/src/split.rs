@@ -1,13 +1,14 @@
 //! Generating one split: seeds in index order, batch by batch, skipped seeds replaced by the
 //! next indices, optional de-duplication, files written as batches arrive.
 
+use super::Progress;
 use super::dedupe::Dedupe;
+use super::sample::{Generated, SeedJob};
 use super::seed_stream::with_seed_stream;
-use super::source::{Generated, SampleSource, SeedJob};
+use super::source::SampleSource;
 use super::stats::SplitStats;
 use super::writer::SplitWriter;
 use anyhow::Context;
-use indicatif::ProgressBar;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -49,7 +50,7 @@ pub fn generate_split(
     dir: &Path,
     source: &mut dyn SampleSource,
     dedupe: &mut Dedupe,
-    bar: &ProgressBar,
+    progress: &dyn Progress,
 ) -> anyhow::Result<GeneratedSplit> {
     let start = Instant::now();
     let writer = SplitWriter::create(dir, plan.name, plan.save_text, plan.save_json)?;
@@ -60,7 +61,7 @@ pub fn generate_split(
         dedupe,
         stats: SplitStats::default(),
         written: 0,
-        bar,
+        progress,
     };
     // Batches are written on a second thread while the next one is generated: writing,
     // statistics and de-duplication would otherwise leave the workers idle.
@@ -172,14 +173,14 @@ struct BatchSink<'a> {
     dedupe: &'a mut Dedupe,
     stats: SplitStats,
     written: u64,
-    bar: &'a ProgressBar,
+    progress: &'a dyn Progress,
 }
 
 impl BatchSink<'_> {
     fn write(&mut self, batch: Batch) -> anyhow::Result<()> {
-        // The bar moves once per batch: indicatif reads the clock on every update.
+        // Progress is told once per batch: a progress bar reads the clock on every update.
         let generated = batch.iter().filter(|(_, g)| g.is_some()).count() as u64;
-        self.bar.inc(generated);
+        self.progress.generated(generated);
         for (job, generated) in batch {
             let Some(g) = generated else { continue };
             let text = g.text().map_err(|reason| {
@@ -205,7 +206,7 @@ impl BatchSink<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::fake_source::FakeSource;
+    use crate::fake_source::FakeSource;
 
     fn run(source: &mut FakeSource) -> (tempfile::TempDir, anyhow::Result<SplitReport>) {
         let dir = tempfile::tempdir().unwrap();
@@ -222,7 +223,7 @@ mod tests {
             dir.path(),
             source,
             &mut Dedupe::default(),
-            &ProgressBar::hidden(),
+            &crate::NoProgress,
         )
         .and_then(GeneratedSplit::commit);
         (dir, report)

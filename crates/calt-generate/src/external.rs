@@ -4,8 +4,9 @@
 //! to skip the seed. Seeds of a batch are split into contiguous chunks, one per child, and the
 //! answers are read back in seed order, so the output does not depend on the child count.
 
+use super::sample::{Generated, SeedJob};
 use super::seed_stream::Seeds;
-use super::source::{Generated, SampleSource, SeedJob};
+use super::source::SampleSource;
 use calt_algebra::tasks::SampleStats;
 use calt_algebra::{Sample, Value};
 use std::collections::VecDeque;

@@ -2,8 +2,8 @@
 //! failures placed where a test asks for them.
 
 use super::SampleSource;
+use super::sample::Generated;
 use super::seed_stream::Seeds;
-use super::source::Generated;
 
 #[derive(Default)]
 pub struct FakeSource {
