@@ -18,8 +18,8 @@ done
 step "format";  cargo fmt --all -- --check
 step "clippy";  cargo clippy --workspace --all-targets -- -D warnings
 step "tests";   cargo test --workspace
-step "calt-core builds for wasm32"
-cargo build -p calt-core --target wasm32-unknown-unknown
+step "calt-core and calt-generate build for wasm32"
+cargo build -p calt-core -p calt-generate --target wasm32-unknown-unknown
 if [ -d crates/calt-wasm ]; then
   step "browser tests (wasm-pack, headless Chromium)"
   bash scripts/wasm-test.sh

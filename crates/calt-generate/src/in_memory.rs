@@ -4,7 +4,9 @@
 
 use anyhow::Context;
 use calt_algebra::{SplitSeeds, TaskSpec};
+use web_time::Instant;
 
+use crate::stats::SplitStats;
 use crate::{Dedupe, Generated, Progress};
 
 /// A generator that skips this many seeds per requested sample has a problem; stop rather
@@ -18,6 +20,8 @@ pub struct SplitText {
     pub raw: String,
     /// `{split}_data.jsonl`: one JSON record per line.
     pub jsonl: String,
+    /// `{split}_stats.yaml` (its times are this run's).
+    pub stats_yaml: String,
     pub written: u64,
 }
 
@@ -36,9 +40,12 @@ pub fn generate_split(
     dedupe.start_split(split);
     progress.split_started(split, count);
     let mut out = SplitText::default();
+    let mut stats = SplitStats::default();
     let (mut drawn, mut index) = (0u64, 0u64);
+    let started = Instant::now();
     while drawn < count {
         let seed = seeds.seed(index);
+        let sample_started = Instant::now();
         let sample = generator.generate_with_stats(seed).with_context(|| {
             format!(
                 "task {}, split {split}, index {index} (seed {seed})",
@@ -46,7 +53,7 @@ pub fn generate_split(
             )
         })?;
         index += 1;
-        let Some((sample, stats)) = sample else {
+        let Some((sample, sample_stats)) = sample else {
             anyhow::ensure!(
                 index - drawn <= MAX_SKIPS_PER_SAMPLE * (drawn + 1),
                 "split {split}: the generator skipped {} seeds and produced only {drawn} \
@@ -57,7 +64,8 @@ pub fn generate_split(
         };
         drawn += 1;
         progress.generated(1);
-        let generated = Generated::new(&sample, stats, 0.0);
+        let seconds = sample_started.elapsed().as_secs_f64();
+        let generated = Generated::new(&sample, sample_stats, seconds);
         let text = generated.text().map_err(|reason| {
             anyhow::anyhow!(
                 "split {split}, index {} (seed {seed}): cannot render the sample: {reason}",
@@ -71,8 +79,14 @@ pub fn generate_split(
             file.push_str(line);
             file.push('\n');
         }
+        stats.add_sample(generated.seconds, &generated.stats);
         out.written += 1;
     }
+    stats.extras = dedupe.counts();
+    if index > drawn {
+        stats.extras.push(("skipped_seeds", index - drawn));
+    }
+    out.stats_yaml = stats.to_yaml(started.elapsed().as_secs_f64(), out.written);
     progress.split_finished(split);
     Ok(out)
 }
