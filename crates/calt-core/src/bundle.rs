@@ -18,9 +18,10 @@ use std::collections::HashMap;
 
 use burn::store::{ModuleSnapshot, SafetensorsStore};
 use burn::tensor::Device;
+use safetensors::SafeTensors;
+use safetensors::tensor::Metadata;
 
 use crate::config::LexerConfig;
-use crate::limits;
 use crate::model::{ModelConfig, Seq2Seq};
 use crate::tokenizer::CaltTokenizer;
 
@@ -117,7 +118,10 @@ pub fn to_bytes(model: &Seq2Seq, meta: &BundleMeta) -> Result<Vec<u8>, BundleErr
 /// one file per model. Rewrites the header with its metadata keys sorted. Tensor entries keep
 /// their order and their data offsets (relative to the data section, which is untouched).
 fn with_sorted_metadata(bytes: Vec<u8>) -> Result<Vec<u8>, BundleError> {
-    let (mut header, data) = split_header(&bytes)?;
+    let (length, _) = header(&bytes)?;
+    let (header_text, data) = bytes[8..].split_at(length);
+    let mut header: serde_json::Value = serde_json::from_slice(header_text)
+        .map_err(|e| BundleError::NotSafetensors(format!("header: {e}")))?;
     if let Some(meta) = header
         .as_object_mut()
         .and_then(|h| h.get_mut("__metadata__"))
@@ -136,27 +140,10 @@ fn with_sorted_metadata(bytes: Vec<u8>) -> Result<Vec<u8>, BundleError> {
     Ok(out)
 }
 
-/// The parsed JSON header and the raw data section of safetensors bytes.
-fn split_header(bytes: &[u8]) -> Result<(serde_json::Value, &[u8]), BundleError> {
-    let bad = |m: &str| BundleError::NotSafetensors(m.to_string());
-    let length: [u8; 8] = bytes
-        .get(..8)
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| bad("shorter than the 8-byte header length"))?;
-    let length = u64::from_le_bytes(length);
-    if length > limits::MAX_BUNDLE_HEADER as u64 {
-        return Err(bad(&format!(
-            "the header claims {length} bytes, above the limit of {}",
-            limits::MAX_BUNDLE_HEADER
-        )));
-    }
-    let end = 8 + length as usize;
-    let header = bytes
-        .get(8..end)
-        .ok_or_else(|| bad("header length points past the end of the file"))?;
-    let header =
-        serde_json::from_slice(header).map_err(|e| bad(&format!("header is not JSON: {e}")))?;
-    Ok((header, &bytes[end..]))
+/// The validated safetensors header of `bytes` (header size within
+/// [`crate::limits::MAX_BUNDLE_HEADER`], offsets inside the file) and its length in bytes.
+fn header(bytes: &[u8]) -> Result<(usize, Metadata), BundleError> {
+    SafeTensors::read_metadata(bytes).map_err(|e| BundleError::NotSafetensors(e.to_string()))
 }
 
 mod erased {
@@ -172,32 +159,21 @@ mod erased {
 
 /// Reads the safetensors header metadata without touching the tensor data.
 pub fn read_metadata(bytes: &[u8]) -> Result<HashMap<String, String>, BundleError> {
-    let (header, _) = split_header(bytes)?;
-    let meta = header
-        .get("__metadata__")
-        .and_then(|m| m.as_object())
-        .ok_or(BundleError::NotBundle)?;
-    Ok(meta
-        .iter()
-        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-        .collect())
+    let (_, metadata) = header(bytes)?;
+    metadata.metadata().clone().ok_or(BundleError::NotBundle)
 }
 
 /// Tensor elements the header declares, summed (saturating): what the file can hold, known
 /// before any tensor is read.
 pub fn stored_elements(bytes: &[u8]) -> Result<u64, BundleError> {
-    let (header, _) = split_header(bytes)?;
-    let Some(entries) = header.as_object() else {
-        return Ok(0);
-    };
-    Ok(entries
-        .iter()
-        .filter(|(name, _)| *name != "__metadata__")
-        .filter_map(|(_, entry)| entry.get("shape")?.as_array().cloned())
-        .map(|shape| {
-            shape
+    let (_, metadata) = header(bytes)?;
+    Ok(metadata
+        .tensors()
+        .values()
+        .map(|info| {
+            info.shape
                 .iter()
-                .map(|d| d.as_u64().unwrap_or(0))
+                .map(|&d| d as u64)
                 .fold(1u64, u64::saturating_mul)
         })
         .fold(0u64, u64::saturating_add))

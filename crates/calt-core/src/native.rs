@@ -68,7 +68,6 @@ pub enum LoadError {
     },
 }
 
-/// Reads and parses a YAML config file.
 /// Writes `bytes` to a temporary file beside `path`, syncs it, then renames it into place, so
 /// that a reader never sees half a file. Errors name the file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

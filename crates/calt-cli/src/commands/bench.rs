@@ -100,7 +100,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         mcfg.decoder_layers
     );
     for choice in &args.device {
-        let selected = select_device(*choice).map_err(anyhow::Error::msg)?;
+        let selected = select_device(*choice)?;
         if let Some(n) = &selected.note {
             println!("{n}");
         }

@@ -55,7 +55,7 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let selected = select_device(args.device).map_err(anyhow::Error::msg)?;
+    let selected = select_device(args.device)?;
     if let Some(note) = &selected.note {
         eprintln!("{note}");
     }

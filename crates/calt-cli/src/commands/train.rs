@@ -82,7 +82,7 @@ impl FitObserver for Progress {
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let (info, resume_dir) = match &args.resume {
-        Some(dir) => (RunInfo::read(dir).map_err(anyhow::Error::msg)?, Some(dir)),
+        Some(dir) => (RunInfo::read(dir)?, Some(dir)),
         None => {
             let path = args.config.clone().context("--config is required")?;
             let config_path =
@@ -109,7 +109,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         eprintln!("skipping {} bad data line(s)", data.skipped_lines());
     }
     let (model_config, settings) = data.recipe()?;
-    let selected = select_device(args.device).map_err(anyhow::Error::msg)?;
+    let selected = select_device(args.device)?;
     if let Some(note) = &selected.note {
         eprintln!("{note}");
     }
@@ -121,7 +121,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let train = data.train.dataset.pairs(usize::MAX);
     let resumed = match resume_dir {
         None => {
-            run_dir::write_run_files(&dir, &info, &data).map_err(anyhow::Error::msg)?;
+            run_dir::write_run_files(&dir, &info, &data)?;
             None
         }
         Some(_) => run_dir::resume_trainer(

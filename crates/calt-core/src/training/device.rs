@@ -30,7 +30,12 @@ pub fn wgpu_adapters() -> Vec<(Device, String, bool)> {
         .collect()
 }
 
-pub fn select_device(choice: DeviceChoice) -> Result<SelectedDevice, String> {
+/// `--device wgpu` on a machine without a WGPU adapter.
+#[derive(Debug, thiserror::Error)]
+#[error("no WGPU adapter found (install a Vulkan driver, e.g. mesa-vulkan-drivers)")]
+pub struct NoAdapter;
+
+pub fn select_device(choice: DeviceChoice) -> Result<SelectedDevice, NoAdapter> {
     let cpu = || SelectedDevice {
         device: Device::flex(),
         description: "cpu (burn flex)".into(),
@@ -43,7 +48,7 @@ pub fn select_device(choice: DeviceChoice) -> Result<SelectedDevice, String> {
             let (device, name, hardware) = adapters
                 .into_iter()
                 .max_by_key(|a| a.2)
-                .ok_or("no WGPU adapter found (install a Vulkan driver, e.g. mesa-vulkan-drivers)")?;
+                .ok_or(NoAdapter)?;
             Ok(SelectedDevice {
                 device,
                 description: format!(

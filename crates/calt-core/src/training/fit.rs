@@ -32,7 +32,9 @@ pub enum FitError {
     Model(#[from] ModelError),
     #[error(transparent)]
     Bundle(#[from] BundleError),
-    /// The store could not keep an output (a full disk, a removed folder).
+    #[error(transparent)]
+    RunFolder(#[from] super::run_dir::RunDirError),
+    /// Another store could not keep an output.
     #[error("{0}")]
     Store(String),
 }

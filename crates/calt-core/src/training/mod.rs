@@ -252,9 +252,7 @@ impl Trainer {
                 self.total_steps()
             )));
         }
-        self.optim
-            .import(step, moments, &self.device)
-            .map_err(TrainError::Checkpoint)?;
+        self.optim.import(step, moments, &self.device)?;
         self.step = step;
         self.plan = None;
         Ok(())

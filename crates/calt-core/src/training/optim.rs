@@ -302,7 +302,8 @@ impl AdamW {
         steps: u64,
         tensors: Vec<(String, Vec<usize>, Vec<f32>)>,
         device: &Device,
-    ) -> Result<(), String> {
+    ) -> Result<(), super::TrainError> {
+        let incompatible = |reason: String| super::TrainError::Checkpoint(reason);
         let mut halves: BTreeMap<String, (Option<Tensor<1>>, Option<Tensor<1>>)> = BTreeMap::new();
         for (name, _shape, values) in tensors {
             let n = values.len();
@@ -312,7 +313,9 @@ impl AdamW {
             } else if let Some(path) = name.strip_suffix(".v") {
                 halves.entry(path.to_string()).or_default().1 = Some(t);
             } else {
-                return Err(format!("unexpected optimizer tensor `{name}`"));
+                return Err(incompatible(format!(
+                    "unexpected optimizer tensor `{name}`"
+                )));
             }
         }
         self.moments.clear();
@@ -321,7 +324,11 @@ impl AdamW {
                 (Some(m), Some(v)) => {
                     self.moments.insert(path, Moments { m, v });
                 }
-                _ => return Err(format!("optimizer state of `{path}` is incomplete")),
+                _ => {
+                    return Err(incompatible(format!(
+                        "optimizer state of `{path}` is incomplete"
+                    )));
+                }
             }
         }
         self.steps = steps;

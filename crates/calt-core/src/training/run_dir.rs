@@ -36,13 +36,40 @@ pub struct LoadedCheckpoint {
     pub state: TrainerState,
 }
 
-fn io_err(path: &Path, e: std::io::Error) -> String {
-    format!("{}: {e}", path.display())
+/// What can go wrong with a run folder; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum RunDirError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {reason}", path.display())]
+    Invalid { path: PathBuf, reason: String },
+    #[error("{} is not a calt run folder (no readable {RUN_INFO_FILE}: {source})", dir.display())]
+    NotRunFolder {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
 }
 
-/// [`crate::native::write_atomically`] with the error as text, as this module reports.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    crate::native::write_atomically(path, bytes).map_err(|e| e.to_string())
+fn io_err(path: &Path, source: std::io::Error) -> RunDirError {
+    RunDirError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn invalid(path: &Path, reason: impl std::fmt::Display) -> RunDirError {
+    RunDirError::Invalid {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
+}
+
+/// [`crate::native::write_atomically`], whose errors already name the file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunDirError> {
+    crate::native::write_atomically(path, bytes).map_err(|e| io_err(path, e))
 }
 
 fn checkpoint_step(path: &Path) -> Option<u64> {
@@ -75,7 +102,7 @@ pub fn save_checkpoint(
     moments: &[NamedTensor],
     state: &TrainerState,
     keep: usize,
-) -> Result<PathBuf, String> {
+) -> Result<PathBuf, RunDirError> {
     let final_dir = run_dir.join(format!("checkpoint-{}", state.global_step));
     let tmp = run_dir.join(format!(".checkpoint-{}.tmp", state.global_step));
     if tmp.exists() {
@@ -89,7 +116,7 @@ pub fn save_checkpoint(
         (OPTIMIZER_FILE, tensor_file::write(moments, &meta)),
         (
             STATE_FILE,
-            serde_json::to_vec_pretty(state).map_err(|e| e.to_string())?,
+            serde_json::to_vec_pretty(state).map_err(|e| invalid(&tmp.join(STATE_FILE), e))?,
         ),
     ];
     for (name, bytes) in files {
@@ -110,17 +137,17 @@ pub fn save_checkpoint(
 }
 
 /// Reads one checkpoint folder completely, or says what is wrong with it.
-pub fn load_checkpoint(dir: &Path) -> Result<LoadedCheckpoint, String> {
+pub fn load_checkpoint(dir: &Path) -> Result<LoadedCheckpoint, RunDirError> {
     let read = |name: &str| {
         let p = dir.join(name);
         std::fs::read(&p).map_err(|e| io_err(&p, e))
     };
     let bundle = read(MODEL_FILE)?;
-    crate::bundle::read_meta(&bundle).map_err(|e| format!("{MODEL_FILE}: {e}"))?;
-    let (moments, _) =
-        tensor_file::read(&read(OPTIMIZER_FILE)?).map_err(|e| format!("{OPTIMIZER_FILE}: {e}"))?;
-    let state: TrainerState =
-        serde_json::from_slice(&read(STATE_FILE)?).map_err(|e| format!("{STATE_FILE}: {e}"))?;
+    crate::bundle::read_meta(&bundle).map_err(|e| invalid(&dir.join(MODEL_FILE), e))?;
+    let (moments, _) = tensor_file::read(&read(OPTIMIZER_FILE)?)
+        .map_err(|e| invalid(&dir.join(OPTIMIZER_FILE), e))?;
+    let state: TrainerState = serde_json::from_slice(&read(STATE_FILE)?)
+        .map_err(|e| invalid(&dir.join(STATE_FILE), e))?;
     Ok(LoadedCheckpoint {
         dir: dir.to_path_buf(),
         bundle,
@@ -146,26 +173,27 @@ pub fn newest_checkpoint(run_dir: &Path, mut warn: impl FnMut(String)) -> Option
 /// Appends one JSON object per line to `metrics.jsonl`.
 pub struct MetricsLog {
     file: std::fs::File,
+    path: PathBuf,
 }
 
 impl MetricsLog {
-    pub fn open(run_dir: &Path) -> Result<Self, String> {
+    pub fn open(run_dir: &Path) -> Result<Self, RunDirError> {
         let path = run_dir.join(METRICS_FILE);
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
             .map_err(|e| io_err(&path, e))?;
-        Ok(Self { file })
+        Ok(Self { file, path })
     }
 
-    pub fn write(&mut self, record: &serde_json::Value) -> Result<(), String> {
+    pub fn write(&mut self, record: &serde_json::Value) -> Result<(), RunDirError> {
         let mut line = record.to_string();
         line.push('\n');
         self.file
             .write_all(line.as_bytes())
             .and_then(|_| self.file.flush())
-            .map_err(|e| e.to_string())
+            .map_err(|e| io_err(&self.path, e))
     }
 }
 
@@ -175,7 +203,7 @@ pub fn write_eval_results(
     step: u64,
     records: &[EvalRecord],
     is_final: bool,
-) -> Result<PathBuf, String> {
+) -> Result<PathBuf, RunDirError> {
     let text = eval_results_json(records);
     let path = run_dir
         .join("eval_results")
@@ -197,7 +225,7 @@ pub struct RunFolder {
 
 impl RunFolder {
     /// Opens (creating it if needed) the run folder `dir`; metrics are appended.
-    pub fn open(dir: &Path, keep: usize) -> Result<Self, String> {
+    pub fn open(dir: &Path, keep: usize) -> Result<Self, RunDirError> {
         std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
         Ok(Self {
             dir: dir.to_path_buf(),
@@ -213,7 +241,7 @@ impl RunFolder {
 
 impl RunStore for RunFolder {
     fn record(&mut self, record: &serde_json::Value) -> Result<(), FitError> {
-        self.log.write(record).map_err(FitError::Store)
+        Ok(self.log.write(record)?)
     }
 
     fn save_checkpoint(
@@ -222,7 +250,7 @@ impl RunStore for RunFolder {
         moments: &[NamedTensor],
         state: &TrainerState,
     ) -> Result<(), FitError> {
-        save_checkpoint(&self.dir, bundle, moments, state, self.keep).map_err(FitError::Store)?;
+        save_checkpoint(&self.dir, bundle, moments, state, self.keep)?;
         Ok(())
     }
 
@@ -232,14 +260,13 @@ impl RunStore for RunFolder {
         records: &[EvalRecord],
         is_final: bool,
     ) -> Result<String, FitError> {
-        let path =
-            write_eval_results(&self.dir, step, records, is_final).map_err(FitError::Store)?;
+        let path = write_eval_results(&self.dir, step, records, is_final)?;
         Ok(path.display().to_string())
     }
 
     fn save_model(&mut self, bundle: &[u8]) -> Result<String, FitError> {
         let path = self.dir.join(MODEL_FILE);
-        write_atomically(&path, bundle).map_err(FitError::Store)?;
+        write_atomically(&path, bundle)?;
         Ok(path.display().to_string())
     }
 }
@@ -254,17 +281,23 @@ pub struct RunInfo {
 pub const RUN_INFO_FILE: &str = "run_info.json";
 
 impl RunInfo {
-    pub fn read(run_dir: &Path) -> Result<Self, String> {
+    pub fn read(run_dir: &Path) -> Result<Self, RunDirError> {
         let path = run_dir.join(RUN_INFO_FILE);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("{} is not a calt run folder ({e})", run_dir.display()))?;
-        serde_json::from_str(&text).map_err(|e| format!("{}: invalid: {e}", path.display()))
+        let text = std::fs::read_to_string(&path).map_err(|source| RunDirError::NotRunFolder {
+            dir: run_dir.to_path_buf(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| invalid(&path, e))
     }
 }
 
 /// The files a new run folder starts with: copies of train.yaml and lexer.yaml, CALT's
 /// tokenizer files and [`RunInfo`].
-pub fn write_run_files(run_dir: &Path, info: &RunInfo, data: &TrainingData) -> Result<(), String> {
+pub fn write_run_files(
+    run_dir: &Path,
+    info: &RunInfo,
+    data: &TrainingData,
+) -> Result<(), RunDirError> {
     let copy = |from: &Path| std::fs::read(from).map_err(|e| io_err(from, e));
     let files: [(&str, Vec<u8>); 5] = [
         ("train.yaml", copy(&info.config_path)?),
@@ -273,7 +306,7 @@ pub fn write_run_files(run_dir: &Path, info: &RunInfo, data: &TrainingData) -> R
             "tokenizer.json",
             data.tokenizer
                 .to_json()
-                .map_err(|e| e.to_string())?
+                .map_err(|e| invalid(&run_dir.join("tokenizer.json"), e))?
                 .into_bytes(),
         ),
         (
@@ -282,7 +315,8 @@ pub fn write_run_files(run_dir: &Path, info: &RunInfo, data: &TrainingData) -> R
         ),
         (
             RUN_INFO_FILE,
-            serde_json::to_vec_pretty(info).map_err(|e| e.to_string())?,
+            serde_json::to_vec_pretty(info)
+                .map_err(|e| invalid(&run_dir.join(RUN_INFO_FILE), e))?,
         ),
     ];
     for (name, bytes) in files {

@@ -1,82 +1,74 @@
-//! A minimal safetensors writer/reader for named f32 vectors (optimizer state), so checkpoint
-//! files are readable by any safetensors tool.
+//! Named f32 vectors (the optimizer state) as a safetensors file, readable by any safetensors
+//! tool.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+use safetensors::tensor::TensorView;
+use safetensors::{Dtype, SafeTensors};
 
 /// `(name, shape, values)`.
 pub type NamedTensor = (String, Vec<usize>, Vec<f32>);
 
 pub fn write(tensors: &[NamedTensor], metadata: &BTreeMap<String, String>) -> Vec<u8> {
-    let mut header = serde_json::Map::new();
-    if !metadata.is_empty() {
-        header.insert("__metadata__".into(), serde_json::json!(metadata));
-    }
-    let mut offset = 0usize;
-    for (name, shape, values) in tensors {
-        let end = offset + values.len() * 4;
-        header.insert(
-            name.clone(),
-            serde_json::json!({"dtype": "F32", "shape": shape, "data_offsets": [offset, end]}),
-        );
-        offset = end;
-    }
-    let mut text = serde_json::Value::Object(header).to_string().into_bytes();
-    // The format asks for the data to start 8-byte aligned.
-    while !text.len().is_multiple_of(8) {
-        text.push(b' ');
-    }
-    let mut out = Vec::with_capacity(8 + text.len() + offset);
-    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
-    out.extend_from_slice(&text);
-    for (_, _, values) in tensors {
-        for v in values {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-    }
-    out
+    let bytes: Vec<(&str, &[usize], Vec<u8>)> = tensors
+        .iter()
+        .map(|(name, shape, values)| {
+            let data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            (name.as_str(), shape.as_slice(), data)
+        })
+        .collect();
+    let views = bytes.iter().filter_map(|(name, shape, data)| {
+        // A view is refused only when the shape does not match the data, which `tensors`
+        // cannot produce: their shapes come from the same vectors.
+        let view = TensorView::new(Dtype::F32, shape.to_vec(), data).ok()?;
+        Some((*name, view))
+    });
+    let metadata: HashMap<String, String> = metadata.clone().into_iter().collect();
+    let metadata = (!metadata.is_empty()).then_some(metadata);
+    safetensors::serialize(views, metadata).unwrap_or_default()
 }
 
 /// Reads what [`write`] wrote; names come back sorted.
 pub fn read(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String>), String> {
-    if bytes.len() < 8 {
-        return Err("file is shorter than a safetensors header".into());
-    }
-    let n = u64::from_le_bytes(bytes[..8].try_into().map_err(|_| "header length")?) as usize;
-    let header = bytes
-        .get(8..8usize.saturating_add(n))
-        .ok_or("header length points past the end of the file")?;
-    let data = &bytes[8 + n..];
-    let header: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(header).map_err(|e| format!("header is not JSON: {e}"))?;
-    let mut metadata = BTreeMap::new();
-    let mut tensors = Vec::new();
-    for (name, info) in header {
-        if name == "__metadata__" {
-            if let Some(m) = info.as_object() {
-                for (k, v) in m {
-                    metadata.insert(k.clone(), v.as_str().unwrap_or_default().to_string());
-                }
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| e.to_string())?;
+    let file = SafeTensors::deserialize(bytes).map_err(|e| e.to_string())?;
+    let mut tensors: Vec<NamedTensor> = file
+        .iter()
+        .map(|(name, view)| {
+            if view.dtype() != Dtype::F32 {
+                return Err(format!("tensor `{name}` is not F32"));
             }
-            continue;
-        }
-        if info.get("dtype").and_then(|d| d.as_str()) != Some("F32") {
-            return Err(format!("tensor `{name}` is not F32"));
-        }
-        let shape: Vec<usize> = serde_json::from_value(info["shape"].clone())
-            .map_err(|e| format!("tensor `{name}`: bad shape: {e}"))?;
-        let [a, b]: [usize; 2] = serde_json::from_value(info["data_offsets"].clone())
-            .map_err(|e| format!("tensor `{name}`: bad offsets: {e}"))?;
-        // A hostile shape's product can overflow; it then matches no data length.
-        let elements = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
-        let raw = data
-            .get(a..b)
-            .filter(|r| r.len().is_multiple_of(4) && Some(r.len() / 4) == elements)
-            .ok_or_else(|| format!("tensor `{name}`: data is truncated or mis-sized"))?;
-        let values = raw
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
-        tensors.push((name, shape, values));
+            let values = view
+                .data()
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect();
+            Ok((name.to_string(), view.shape().to_vec(), values))
+        })
+        .collect::<Result<_, String>>()?;
+    tensors.sort_by(|a, b| a.0.cmp(&b.0));
+    let metadata = header.metadata().clone().unwrap_or_default();
+    Ok((tensors, metadata.into_iter().collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tensors_and_metadata_come_back_and_a_cut_file_is_refused() {
+        let tensors: Vec<NamedTensor> = vec![
+            ("b.v".into(), vec![3], vec![1.0, -2.5, 3.25]),
+            ("a.m".into(), vec![2, 1], vec![0.5, f32::MIN_POSITIVE]),
+        ];
+        let metadata = BTreeMap::from([("steps".to_string(), "7".to_string())]);
+        let bytes = write(&tensors, &metadata);
+        let (read_back, read_metadata) = read(&bytes).unwrap();
+        let mut sorted = tensors.clone();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(read_back, sorted);
+        assert_eq!(read_metadata, metadata);
+        assert!(read(&bytes[..bytes.len() - 4]).is_err());
+        assert!(read(&bytes[..6]).is_err());
     }
-    Ok((tensors, metadata))
 }
