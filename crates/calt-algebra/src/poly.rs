@@ -153,11 +153,6 @@ impl<C: Coeff> Poly<C> {
         self
     }
 
-    /// The same polynomial under another monomial order.
-    pub fn with_order(&self, order: MonomialOrder) -> Self {
-        Self::from_terms(self.nvars, order, self.zero.clone(), self.terms.clone())
-    }
-
     pub fn neg(&self) -> Self {
         let mut r = self.clone();
         for t in &mut r.terms {

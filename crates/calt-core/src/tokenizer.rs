@@ -195,7 +195,9 @@ impl CaltTokenizer {
         Ok(ids)
     }
 
-    /// Encodes token text through the `tokenizers` pipeline itself (CALT's path).
+    /// Encodes token text through the `tokenizers` pipeline itself, as CALT encodes: calt
+    /// encodes through the lexer's vocabulary, and the golden tests check that the saved
+    /// tokenizer.json gives the same ids to a Python user.
     pub fn encode_text(&self, token_text: &str) -> Result<Vec<u32>, TokenizerError> {
         let encoding = self.inner.encode(token_text, true).map_err(library)?;
         Ok(encoding.get_ids().to_vec())

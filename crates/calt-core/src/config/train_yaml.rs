@@ -57,6 +57,9 @@ pub struct DataSection {
     pub num_train_samples: i64,
     #[serde(default = "minus_one")]
     pub num_test_samples: i64,
+    /// CALT's switches for its vocabulary check. Accepted so CALT configs load, but the check
+    /// always runs on both splits: ids are computed once at load time, so an out-of-vocabulary
+    /// token is found for free and reported as a bad line (README, "Differences from CALT").
     #[serde(default)]
     pub validate_train_tokens: bool,
     #[serde(default = "yes")]
