@@ -5,6 +5,8 @@
 //! → [`training`] / [`generation`] → [`metrics`], with [`bundle`] holding a trained model.
 //! File-system helpers for the CLI live in [`native`] (not compiled for wasm32).
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod benchmark;
 pub mod bundle;
 pub mod config;
 pub mod data;

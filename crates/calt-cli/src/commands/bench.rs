@@ -6,13 +6,14 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use burn::tensor::Device;
+use calt_core::benchmark::{time_generation, time_training};
 use calt_core::evaluation::generation_order;
 use calt_core::execution::ExecutionPolicy;
 use calt_core::generation::{GenerationConfig, greedy_uncached, step_budget};
 use calt_core::model::Seq2Seq;
 use calt_core::native::load_training_data;
+use calt_core::training::Trainer;
 use calt_core::training::device::{DeviceChoice, select_device};
-use calt_core::training::{Trainer, generate_all, scalar};
 
 use crate::matmul_rate::matmul_rate;
 
@@ -51,35 +52,6 @@ pub struct BenchArgs {
     /// Skip the slow uncached generation baseline.
     #[arg(long)]
     no_baseline: bool,
-}
-
-fn time_training(
-    trainer: &mut Trainer,
-    warmup: usize,
-    steps: usize,
-) -> anyhow::Result<(f64, f64, f64)> {
-    for _ in 0..warmup {
-        let r = trainer.train_step()?;
-        scalar(&r.loss);
-    }
-    let started = Instant::now();
-    let (mut samples, mut tokens) = (0usize, 0usize);
-    let mut last = None;
-    for _ in 0..steps {
-        if trainer.is_done() {
-            break;
-        }
-        let r = trainer.train_step()?;
-        samples += r.samples;
-        tokens += r.padded_tokens;
-        last = Some(r.loss);
-    }
-    // Reading the last loss waits for all queued work.
-    if let Some(l) = last {
-        scalar(&l);
-    }
-    let secs = started.elapsed().as_secs_f64().max(1e-9);
-    Ok((samples as f64 / secs, tokens as f64 / secs, secs))
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -133,7 +105,12 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             };
             let mut trainer = Trainer::new(&mcfg, settings, train.clone(), &device)?;
             trainer.set_two_halves(halves);
-            let (sps, tps, secs) = time_training(&mut trainer, args.warmup, args.steps)?;
+            let speed = time_training(&mut trainer, args.warmup, args.steps)?;
+            let (sps, tps, secs) = (
+                speed.samples_per_second,
+                speed.padded_tokens_per_second,
+                speed.seconds,
+            );
             println!(
                 "train {label:<22} {sps:>8.1} samples/s {tps:>9.0} padded tokens/s {:>9.0} real tokens/s ({secs:.1} s)",
                 sps * mean_tokens,
@@ -188,17 +165,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             max_new_tokens: max_new,
             ..GenerationConfig::default()
         };
-        // One untimed run (shader compilation on WGPU, allocator warm-up), then the median of
-        // three timed runs: one run is a fraction of a second, at the mercy of the system.
-        let mut out = generate_all(&model, &inputs, bs, &cfg, &device, |_| {})?;
-        let mut runs = Vec::new();
-        for _ in 0..3 {
-            let started = Instant::now();
-            out = generate_all(&model, &inputs, bs, &cfg, &device, |_| {})?;
-            runs.push(started.elapsed().as_secs_f64());
-        }
-        runs.sort_by(f64::total_cmp);
-        let cached = runs[1];
+        let (cached, out) = time_generation(&model, &inputs, bs, &cfg, &device)?;
         let gen_tokens: usize = out.iter().map(|g| g.len() + 1).sum();
         println!(
             "generate {n} samples (cached greedy, batch {bs}, median of 3): {:.3} s, {:.0} samples/s, {:.0} tokens/s",

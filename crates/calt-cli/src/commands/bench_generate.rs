@@ -181,24 +181,19 @@ fn median(seconds: &mut [f64]) -> f64 {
 
 /// Seconds to generate and write `samples` train samples (text and JSON) into a temp folder.
 fn time_builtin(task: &TaskSpec, samples: u64, jobs: usize) -> anyhow::Result<f64> {
-    let dir = tempfile_dir()?;
-    let opts = RunOptions::quiet(dir.clone(), samples, 0, 10000);
+    let dir = scratch_dir()?;
+    let opts = RunOptions::quiet(dir.path().to_path_buf(), samples, 0, 10000);
     let mut source = BuiltinSource::new(task.clone(), jobs)?;
     let start = Instant::now();
-    let result = generate_dataset(&opts, &mut source, &NoProgress);
-    let seconds = start.elapsed().as_secs_f64();
-    let _ = std::fs::remove_dir_all(&dir);
-    result?;
-    Ok(seconds)
+    generate_dataset(&opts, &mut source, &NoProgress)?;
+    Ok(start.elapsed().as_secs_f64())
 }
 
-fn tempfile_dir() -> anyhow::Result<PathBuf> {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let dir = std::env::temp_dir().join(format!("calt-bench-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(dir)
+fn scratch_dir() -> anyhow::Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix("calt-bench-")
+        .tempdir()
+        .context("cannot create a scratch folder")
 }
 
 /// Seconds of work the Python CALT reports for `samples` train samples (its imports and
@@ -209,13 +204,12 @@ fn time_python(
     samples: u64,
     jobs: usize,
 ) -> anyhow::Result<Option<f64>> {
-    let dir = tempfile_dir()?;
+    let dir = scratch_dir()?;
     let out = Command::new(&args.python)
         .arg(&args.baseline)
         .args([task.to_string(), samples.to_string(), jobs.to_string()])
-        .arg(&dir)
+        .arg(dir.path())
         .output();
-    let _ = std::fs::remove_dir_all(&dir);
     let out = out.with_context(|| format!("cannot start {}", args.python.display()))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let seconds = stdout.lines().last().and_then(|l| l.trim().parse().ok());
