@@ -30,7 +30,7 @@ pub const FORMAT_VERSION: &str = "1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
-    #[error("not a safetensors file: {0}")]
+    #[error("not a valid safetensors file: {0}")]
     NotSafetensors(String),
     #[error("not a calt bundle (metadata `format` is missing or not `{FORMAT}`)")]
     NotBundle,
