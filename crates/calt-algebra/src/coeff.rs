@@ -334,6 +334,8 @@ impl fmt::Display for Field {
     }
 }
 
+crate::deserialize_by_parsing!(Field, Field::parse);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,3 +26,18 @@ pub use pyrandom::PyRandom;
 pub use sample::{Sample, Value};
 pub use seed::{SplitSeeds, sample_seed};
 pub use tasks::{Task, TaskSpec};
+
+/// `Deserialize` for a type written in configs as text and read by its `parse`.
+macro_rules! deserialize_by_parsing {
+    ($type:ty, $parse:path) => {
+        impl<'de> serde::Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> std::result::Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(d)?;
+                $parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use deserialize_by_parsing;

@@ -384,6 +384,8 @@ pub fn parse_symbols(s: &str) -> Result<Vec<String>> {
     Ok(names)
 }
 
+crate::deserialize_by_parsing!(MonomialOrder, MonomialOrder::parse);
+
 #[cfg(test)]
 mod tests {
     use super::*;

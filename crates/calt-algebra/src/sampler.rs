@@ -43,6 +43,21 @@ pub enum CoeffStyle {
     SymPy,
 }
 
+impl CoeffStyle {
+    /// CALT's backend names: `sagemath` or `sympy`.
+    pub fn parse(s: &str) -> crate::Result<Self> {
+        match s.trim() {
+            "sagemath" => Ok(CoeffStyle::Sage),
+            "sympy" => Ok(CoeffStyle::SymPy),
+            other => Err(crate::AlgebraError::InvalidParameter(format!(
+                "unknown sampler `{other}`; expected sagemath or sympy"
+            ))),
+        }
+    }
+}
+
+crate::deserialize_by_parsing!(CoeffStyle, CoeffStyle::parse);
+
 impl Default for SamplerOptions {
     fn default() -> Self {
         SamplerOptions {

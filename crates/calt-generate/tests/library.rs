@@ -4,9 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use calt_algebra::TaskSpec;
-use calt_core::config::DataYaml;
 use calt_generate::in_memory::{self, SplitText};
-use calt_generate::task_spec::task_from_section;
+use calt_generate::task_spec::load_data_yaml;
 use calt_generate::{BuiltinSource, Dedupe, NoProgress, RunOptions, generate_dataset};
 
 fn repo() -> PathBuf {
@@ -20,8 +19,7 @@ fn read(path: &Path) -> String {
 /// The task block of a shipped data.yaml.
 fn shipped_task(task: &str) -> TaskSpec {
     let path = repo().join("configs").join(task).join("data.yaml");
-    let config: DataYaml = calt_core::native::load_yaml(&path).unwrap();
-    task_from_section(&config.task.unwrap(), &path.display().to_string()).unwrap()
+    load_data_yaml(&path).unwrap().1.unwrap()
 }
 
 fn in_memory(

@@ -39,7 +39,8 @@ fn univariate_options(
     Ok(o)
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct IntegerPolynomialFactorization {
     pub variable: String,
     pub num_factors: u32,
@@ -116,7 +117,8 @@ impl Task for IntegerPolynomialFactorization {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RationalPolynomialFactorization {
     pub variable: String,
     pub max_num_terms: usize,

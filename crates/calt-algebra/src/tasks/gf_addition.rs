@@ -9,7 +9,8 @@ use crate::sample::Sample;
 
 /// Draws exactly as CALT's generator: `random.seed(seed)`, length `randint(min, max)`, then
 /// `randint(0, p - 1)` per entry, so datasets match CALT byte for byte.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct GfAddition {
     pub prime: u64,
     pub min_length: u32,

@@ -11,12 +11,14 @@ use num_traits::ToPrimitive;
 use std::sync::OnceLock;
 
 /// CALT's draw: `random.seed(seed)`, `random.sample(primes below prime_bound, num_primes)`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct IntegerFactorization {
     /// Primes are taken from `[2, prime_bound)`.
     pub prime_bound: u64,
     pub num_primes: usize,
     /// The primes below `prime_bound`, listed once instead of per sample.
+    #[serde(skip)]
     primes: PrimeCache,
 }
 

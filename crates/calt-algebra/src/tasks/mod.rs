@@ -67,21 +67,48 @@ impl TaskSpec {
 
     /// The task with CALT's parameters.
     pub fn default_for(name: &str) -> Result<TaskSpec> {
+        if !Self::NAMES.contains(&name) {
+            return Err(crate::AlgebraError::UnknownTask(name.to_string()));
+        }
+        let no_parameters = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(
+            std::iter::empty::<(&str, &str)>(),
+        );
+        Self::from_parameters(name, no_parameters)
+            .map_err(|e| crate::AlgebraError::InvalidParameter(e.to_string()))
+    }
+
+    /// The task `name` with the parameters `parameters` gives, CALT's values for the rest.
+    /// Each task's fields are its keys: a key the task does not take is an error listing the
+    /// ones it does. The values are not validated yet ([`TaskSpec::validate`]).
+    pub fn from_parameters<'de, D: serde::Deserializer<'de>>(
+        name: &str,
+        parameters: D,
+    ) -> std::result::Result<TaskSpec, D::Error> {
+        use serde::Deserialize;
         Ok(match name {
-            "gf17_addition" => TaskSpec::GfAddition(GfAddition::default()),
-            "polynomial_addition" => TaskSpec::PolynomialAddition(PolynomialAddition::default()),
+            "gf17_addition" => TaskSpec::GfAddition(GfAddition::deserialize(parameters)?),
+            "polynomial_addition" => {
+                TaskSpec::PolynomialAddition(PolynomialAddition::deserialize(parameters)?)
+            }
             "integer_factorization" => {
-                TaskSpec::IntegerFactorization(IntegerFactorization::default())
+                TaskSpec::IntegerFactorization(IntegerFactorization::deserialize(parameters)?)
             }
-            "integer_polynomial_factorization" => {
-                TaskSpec::IntegerPolynomialFactorization(IntegerPolynomialFactorization::default())
+            "integer_polynomial_factorization" => TaskSpec::IntegerPolynomialFactorization(
+                IntegerPolynomialFactorization::deserialize(parameters)?,
+            ),
+            "rational_polynomial_factorization" => TaskSpec::RationalPolynomialFactorization(
+                RationalPolynomialFactorization::deserialize(parameters)?,
+            ),
+            "polynomial_reduction" => {
+                TaskSpec::PolynomialReduction(PolynomialReduction::deserialize(parameters)?)
             }
-            "rational_polynomial_factorization" => {
-                TaskSpec::RationalPolynomialFactorization(RationalPolynomialFactorization::default())
+            "eigvec_3x3" => TaskSpec::Eigvec3x3(Eigvec3x3::deserialize(parameters)?),
+            other => {
+                return Err(serde::de::Error::custom(format!(
+                    "unknown task `{other}`; built-in tasks: {}",
+                    Self::NAMES.join(", ")
+                )));
             }
-            "polynomial_reduction" => TaskSpec::PolynomialReduction(PolynomialReduction::default()),
-            "eigvec_3x3" => TaskSpec::Eigvec3x3(Eigvec3x3::default()),
-            other => return Err(crate::AlgebraError::UnknownTask(other.to_string())),
         })
     }
 

@@ -12,7 +12,8 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::Zero;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct PolynomialAddition {
     pub field: Field,
     pub symbols: String,
@@ -22,9 +23,13 @@ pub struct PolynomialAddition {
     pub max_num_terms: usize,
     pub max_degree: u32,
     pub min_degree: u32,
+    /// Coefficient bound: `max_coeff` (CALT's ZZ name) or `num_bound` (its QQ name).
+    #[serde(rename = "max_coeff", alias = "num_bound")]
     pub coeff_bound: i64,
     /// Answer with every running sum (CALT's task) or only the total (CALT's demo).
     pub cumulative: bool,
+    /// Coefficients drawn as CALT's `sagemath` or `sympy` sampler does.
+    #[serde(rename = "sampler")]
     pub coeff_style: CoeffStyle,
 }
 

@@ -12,7 +12,8 @@ use crate::sampler::{PolynomialSampler, SampleCoeff, SamplerOptions};
 use num_rational::BigRational;
 use num_traits::Zero;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct PolynomialReduction {
     /// QQ or GF(p) (Gröbner bases are computed over a field).
     pub field: Field,
@@ -22,6 +23,8 @@ pub struct PolynomialReduction {
     pub max_num_terms: usize,
     pub max_degree: u32,
     pub min_degree: u32,
+    /// Coefficient bound: `num_bound` (CALT's QQ name) or `max_coeff`.
+    #[serde(rename = "max_coeff", alias = "num_bound")]
     pub coeff_bound: i64,
     /// Seeds where any sampled polynomial has fewer terms are skipped (CALT uses 2).
     pub min_terms: usize,

@@ -3,9 +3,7 @@
 
 use anyhow::Context;
 use calt_algebra::TaskSpec;
-use calt_core::config::DataYaml;
-use calt_core::native::load_yaml;
-use calt_generate::task_spec::task_from_section;
+use calt_generate::task_spec::load_data_yaml;
 use calt_generate::{BuiltinSource, NoProgress, RunOptions, generate_dataset};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -87,13 +85,10 @@ fn baseline_samples(args: &BenchGenerateArgs, task: &TaskSpec, samples: u64) -> 
 pub fn run(args: BenchGenerateArgs) -> anyhow::Result<ExitCode> {
     let tasks: Vec<TaskSpec> = match &args.config {
         Some(path) => {
-            let config: DataYaml = load_yaml(path)?;
-            let source = path.display().to_string();
-            let task = config
-                .task
-                .as_ref()
-                .with_context(|| format!("{source}: no `task:` block to benchmark"))?;
-            vec![task_from_section(task, &source)?]
+            let (_, task) = load_data_yaml(path)?;
+            let task =
+                task.with_context(|| format!("{}: no `task:` block to benchmark", path.display()))?;
+            vec![task]
         }
         None => TaskSpec::NAMES
             .iter()

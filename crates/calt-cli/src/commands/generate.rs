@@ -1,10 +1,9 @@
 //! `calt generate`: writes a dataset from data.yaml with a built-in task or an external
 //! generator command.
 
-use calt_core::config::DataYaml;
-use calt_core::native::{load_yaml, resolve};
+use calt_core::native::resolve;
 use calt_generate::external::ExternalSource;
-use calt_generate::task_spec::task_from_section;
+use calt_generate::task_spec::load_data_yaml;
 use calt_generate::{BuiltinSource, Progress, RunOptions, SampleSource, generate_dataset};
 use indicatif::ProgressBar;
 use std::path::PathBuf;
@@ -77,7 +76,7 @@ impl Progress for SplitBar {
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let source_name = args.config.display().to_string();
-    let mut config: DataYaml = load_yaml(&args.config)?;
+    let (mut config, task) = load_data_yaml(&args.config)?;
     if let Some(n) = args.n_jobs {
         config.dataset.n_jobs = n;
     }
@@ -100,7 +99,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
         drop_duplicates: d.drop_duplicates,
         drop_test_in_train: d.drop_test_in_train,
     };
-    let (mut source, what): (Box<dyn SampleSource>, String) = match (&args.command, &config.task) {
+    let (mut source, what): (Box<dyn SampleSource>, String) = match (&args.command, task) {
         (Some(command), _) => {
             let timeout = Duration::from_secs_f64(args.timeout_secs);
             let source = ExternalSource::start(command, n_jobs, timeout)?;
@@ -109,8 +108,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
                 format!("`{command}`"),
             )
         }
-        (None, Some(task)) => {
-            let spec = task_from_section(task, &source_name)?;
+        (None, Some(spec)) => {
             let name = spec.name();
             let source = BuiltinSource::new(spec, n_jobs)?;
             (

@@ -106,117 +106,17 @@ impl DatasetSection {
     }
 }
 
-/// `task:` — a built-in generator and its parameters. Every parameter is optional (the task's
-/// CALT value is the default); a parameter the named task does not take is an error.
+/// `task:` — a built-in generator and its parameters, as written. The generation library
+/// reads the parameters into the named task (`calt_generate::task_spec`), where each task
+/// declares its keys once; every parameter is optional (CALT's value is the default).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct TaskSection {
     /// `gf17_addition`, `polynomial_addition`, `integer_factorization`,
     /// `integer_polynomial_factorization`, `rational_polynomial_factorization`,
     /// `polynomial_reduction` or `eigvec_3x3`.
     pub name: String,
-    /// gf17_addition: the modulus.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prime: Option<u64>,
-    /// gf17_addition: list length range.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_length: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_length: Option<u32>,
-    /// integer_factorization: primes are drawn from those below this bound.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prime_bound: Option<u64>,
-    /// integer_factorization: distinct primes per sample.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub num_primes: Option<usize>,
-    /// Polynomial tasks: coefficient ring, `ZZ`, `QQ` or `GF(p)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    /// Polynomial tasks: variable names, e.g. `"x0, x1, x2"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub symbols: Option<String>,
-    /// Univariate factorisation tasks: the variable name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variable: Option<String>,
-    /// Polynomial tasks: `lex`, `grlex` or `grevlex`/`degrevlex`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<String>,
-    /// polynomial_addition: how many polynomials per sample.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_polynomials: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_polynomials: Option<u32>,
-    /// polynomial_addition: answer with every running sum (true) or only the total (false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cumulative: Option<bool>,
-    /// polynomial_addition: coefficients drawn as CALT's `sagemath` or `sympy` sampler does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sampler: Option<Backend>,
-    /// integer_polynomial_factorization: polynomials multiplied per sample.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub num_factors: Option<u32>,
-    /// polynomial_reduction: generators of the ideal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub num_generators: Option<u32>,
-    /// Sampler: at most this many terms per polynomial.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_num_terms: Option<usize>,
-    /// Sampler: total degree range.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_degree: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_degree: Option<u32>,
-    /// Sampler: integer coefficients lie in [-max_coeff, max_coeff] (ZZ).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_coeff: Option<i64>,
-    /// Sampler: rational numerators and denominators are bounded by num_bound (QQ).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub num_bound: Option<i64>,
-    /// polynomial_reduction: seeds where a sampled polynomial has fewer terms are skipped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_terms: Option<usize>,
-    /// polynomial_reduction: seeds whose Gröbner basis needs more pair reductions are skipped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_pairs: Option<usize>,
-    /// eigvec_3x3: digits after the decimal point.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub decimals: Option<usize>,
-}
-
-impl TaskSection {
-    /// The parameter keys that are set, in declaration order (for "does not apply" errors).
-    pub fn given_keys(&self) -> Vec<&'static str> {
-        let mut keys = Vec::new();
-        let mut note = |set: bool, key: &'static str| {
-            if set {
-                keys.push(key);
-            }
-        };
-        note(self.prime.is_some(), "prime");
-        note(self.min_length.is_some(), "min_length");
-        note(self.max_length.is_some(), "max_length");
-        note(self.prime_bound.is_some(), "prime_bound");
-        note(self.num_primes.is_some(), "num_primes");
-        note(self.field.is_some(), "field");
-        note(self.symbols.is_some(), "symbols");
-        note(self.variable.is_some(), "variable");
-        note(self.order.is_some(), "order");
-        note(self.min_polynomials.is_some(), "min_polynomials");
-        note(self.max_polynomials.is_some(), "max_polynomials");
-        note(self.cumulative.is_some(), "cumulative");
-        note(self.sampler.is_some(), "sampler");
-        note(self.num_factors.is_some(), "num_factors");
-        note(self.num_generators.is_some(), "num_generators");
-        note(self.max_num_terms.is_some(), "max_num_terms");
-        note(self.max_degree.is_some(), "max_degree");
-        note(self.min_degree.is_some(), "min_degree");
-        note(self.max_coeff.is_some(), "max_coeff");
-        note(self.num_bound.is_some(), "num_bound");
-        note(self.min_terms.is_some(), "min_terms");
-        note(self.max_pairs.is_some(), "max_pairs");
-        note(self.decimals.is_some(), "decimals");
-        keys
-    }
+    #[serde(flatten)]
+    pub parameters: serde_json::Map<String, serde_json::Value>,
 }
 
 #[cfg(test)]
@@ -267,18 +167,13 @@ dataset:
     }
 
     #[test]
-    fn task_block_and_its_errors() {
+    fn task_block_keeps_its_parameters_as_written() {
         let text = format!("{GF17_DATA}task:\n  name: gf17_addition\n  prime: 7\n");
         let c: DataYaml = parse_yaml(&text, "data.yaml").unwrap();
         let task = c.task.unwrap();
-        assert_eq!(task.prime, Some(7));
-        assert_eq!(task.given_keys(), vec!["prime"]);
-
-        let text = format!("{GF17_DATA}task:\n  name: gf17_addition\n  max_lenght: 7\n");
-        let err = parse_yaml::<DataYaml>(&text, "data.yaml").unwrap_err();
-        assert_eq!(err.key_path, "task.max_lenght");
-        assert_eq!(err.line, Some(15));
-        assert!(err.message.contains("did you mean `max_length`"), "{err}");
+        assert_eq!(task.name, "gf17_addition");
+        assert_eq!(task.parameters["prime"], 7);
+        assert_eq!(task.parameters.len(), 1);
     }
 
     #[test]

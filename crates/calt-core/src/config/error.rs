@@ -44,7 +44,9 @@ impl ConfigError {
         }
     }
 
-    pub(crate) fn schema(source: &str, line: Option<usize>, path: &str, message: &str) -> Self {
+    /// A value that does not fit the schema at `path`; serde's "unknown field" wording
+    /// becomes a suggestion of the closest known key.
+    pub fn schema(source: &str, line: Option<usize>, path: &str, message: &str) -> Self {
         Self {
             source: source.to_string(),
             line,
@@ -62,6 +64,41 @@ impl ConfigError {
             message: message.into(),
         }
     }
+}
+
+/// The 1-based line of the key at `path` (e.g. `["task", "prime"]`) in block-style YAML
+/// `text`: each key is looked for among the lines indented under the previous one.
+pub fn line_of_key(text: &str, path: &[&str]) -> Option<usize> {
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let lines: Vec<&str> = text.lines().collect();
+    let (mut from, mut parent_indent, mut found) = (0, None, None);
+    for key in path {
+        let mut hit = None;
+        for (i, line) in lines.iter().enumerate().skip(from) {
+            let body = line.trim_start();
+            if body.is_empty() || body.starts_with('#') {
+                continue;
+            }
+            if parent_indent.is_some_and(|p| indent(line) <= p) {
+                break; // past the end of the parent's block
+            }
+            if parent_indent.is_none() && indent(line) > 0 {
+                continue; // the first key is a top-level one
+            }
+            let named = body
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'));
+            if named {
+                hit = Some(i);
+                break;
+            }
+        }
+        let hit = hit?;
+        parent_indent = Some(indent(lines[hit]));
+        from = hit + 1;
+        found = Some(hit + 1);
+    }
+    found
 }
 
 /// Extracts `N` from saphyr's "line N column M" wording.
@@ -102,6 +139,16 @@ fn friendly_message(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_line_of_a_nested_key() {
+        let text = "dataset:\n  prime: 1\ntask:\n  # a comment\n  name: x\n  prime: 7\n";
+        assert_eq!(line_of_key(text, &["task", "prime"]), Some(6));
+        assert_eq!(line_of_key(text, &["dataset", "prime"]), Some(2));
+        assert_eq!(line_of_key(text, &["task", "absent"]), None);
+        // A key of another block is not taken for the one asked about.
+        assert_eq!(line_of_key(text, &["dataset", "name"]), None);
+    }
 
     #[test]
     fn suggests_the_closest_key() {

@@ -14,7 +14,7 @@ mod train_section;
 mod train_yaml;
 
 pub use data_yaml::{Backend, DataYaml, DatasetSection, TaskSection};
-pub use error::ConfigError;
+pub use error::{ConfigError, line_of_key};
 pub use lexer_yaml::{LexerConfig, NumberPolicyConfig, VocabFlags, VocabSection};
 pub use model_section::{ModelSection, ModelType, PositionalEmbedding};
 pub use paths::resolve_relative;
