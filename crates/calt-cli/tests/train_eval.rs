@@ -50,18 +50,9 @@ fn write_config(dir: &Path, epochs: u32) -> PathBuf {
     write_split(&dir.join("train_raw.txt"), 64, 1);
     write_split(&dir.join("test_raw.txt"), 12, 2);
     let lexer = repo().join("configs/gf17_addition/lexer.yaml");
+    let model = std::fs::read_to_string(repo().join("tests/data/tiny_model.yaml")).unwrap();
     let yaml = format!(
-        "model:
-  model_type: generic
-  num_encoder_layers: 1
-  num_encoder_heads: 2
-  num_decoder_layers: 1
-  num_decoder_heads: 2
-  d_model: 16
-  encoder_ffn_dim: 32
-  decoder_ffn_dim: 32
-  max_sequence_length: 16
-train:
+        "{model}train:
   save_dir: run
   num_train_epochs: {epochs}
   learning_rate: 1e-3
@@ -77,9 +68,9 @@ train:
 data:
   train_dataset_path: train_raw.txt
   test_dataset_path: test_raw.txt
-  lexer_config: {}
+  lexer_config: {lexer}
 ",
-        lexer.display()
+        lexer = lexer.display()
     );
     let path = dir.join("train.yaml");
     std::fs::write(&path, yaml).unwrap();

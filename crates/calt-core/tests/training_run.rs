@@ -62,18 +62,9 @@ impl RunStore for MemoryStore {
 fn training_data(dir: &Path) -> TrainingData {
     let samples = common::data("sample_data/gf17_addition");
     let lexer = common::repo_root().join("configs/gf17_addition/lexer.yaml");
+    let model = std::fs::read_to_string(common::data("tiny_model.yaml")).unwrap();
     let yaml = format!(
-        "model:
-  model_type: generic
-  num_encoder_layers: 1
-  num_encoder_heads: 2
-  num_decoder_layers: 1
-  num_decoder_heads: 2
-  d_model: 16
-  encoder_ffn_dim: 32
-  decoder_ffn_dim: 32
-  max_sequence_length: 32
-train:
+        "{model}train:
   num_train_epochs: 2
   learning_rate: 1e-3
   batch_size: 16

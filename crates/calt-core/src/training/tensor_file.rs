@@ -9,6 +9,14 @@ use safetensors::{Dtype, SafeTensors};
 /// `(name, shape, values)`.
 pub type NamedTensor = (String, Vec<usize>, Vec<f32>);
 
+#[derive(Debug, thiserror::Error)]
+pub enum TensorFileError {
+    #[error("not a valid safetensors file: {0}")]
+    Format(#[from] safetensors::SafeTensorError),
+    #[error("tensor `{0}` is not F32")]
+    NotF32(String),
+}
+
 pub fn write(tensors: &[NamedTensor], metadata: &BTreeMap<String, String>) -> Vec<u8> {
     let bytes: Vec<(&str, &[usize], Vec<u8>)> = tensors
         .iter()
@@ -29,14 +37,14 @@ pub fn write(tensors: &[NamedTensor], metadata: &BTreeMap<String, String>) -> Ve
 }
 
 /// Reads what [`write`] wrote; names come back sorted.
-pub fn read(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String>), String> {
-    let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| e.to_string())?;
-    let file = SafeTensors::deserialize(bytes).map_err(|e| e.to_string())?;
+pub fn read(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String>), TensorFileError> {
+    let (_, header) = SafeTensors::read_metadata(bytes)?;
+    let file = SafeTensors::deserialize(bytes)?;
     let mut tensors: Vec<NamedTensor> = file
         .iter()
         .map(|(name, view)| {
             if view.dtype() != Dtype::F32 {
-                return Err(format!("tensor `{name}` is not F32"));
+                return Err(TensorFileError::NotF32(name.to_string()));
             }
             let values = view
                 .data()
@@ -45,7 +53,7 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String>)
                 .collect();
             Ok((name.to_string(), view.shape().to_vec(), values))
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, TensorFileError>>()?;
     tensors.sort_by(|a, b| a.0.cmp(&b.0));
     let metadata = header.metadata().clone().unwrap_or_default();
     Ok((tensors, metadata.into_iter().collect()))
