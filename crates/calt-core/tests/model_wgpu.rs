@@ -98,6 +98,7 @@ fn wgpu_matches_cpu() {
     let settings = TrainSettings {
         epochs: 1.0,
         batch_size: 4,
+        accumulation: 1,
         learning_rate: 1e-3,
         schedule: ScheduleKind::Constant,
         warmup_ratio: 0.0,

@@ -56,6 +56,7 @@ fn learns_sequence_reversal() {
     let settings = TrainSettings {
         epochs: 6.0,
         batch_size: 32,
+        accumulation: 1,
         learning_rate: 2e-3,
         schedule: ScheduleKind::Linear,
         warmup_ratio: 0.05,

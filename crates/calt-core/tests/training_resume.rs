@@ -33,6 +33,7 @@ fn settings() -> TrainSettings {
     TrainSettings {
         epochs: 2.0,
         batch_size: 8,
+        accumulation: 1,
         learning_rate: 1e-3,
         schedule: ScheduleKind::Linear,
         warmup_ratio: 0.2,

@@ -59,7 +59,12 @@ pub struct TrainSection {
     pub weight_decay: f64,
     #[serde(default, deserialize_with = "f64_lenient")]
     pub warmup_ratio: f64,
+    /// Samples per forward/backward pass (HF's per-device batch size).
     pub batch_size: usize,
+    /// HF's: the optimizer steps once per this many batches, so one update sees
+    /// `batch_size × gradient_accumulation_steps` samples; `*_steps` count updates.
+    #[serde(default = "one")]
+    pub gradient_accumulation_steps: usize,
     pub test_batch_size: usize,
     #[serde(default = "linear")]
     pub lr_scheduler_type: LrSchedulerType,

@@ -167,12 +167,14 @@ pub fn fit(
     let started = Instant::now();
     let mut window = Window::new();
     let mut all_loss = None;
+    let mut samples_run = 0usize;
     while !trainer.is_done() {
         let r = trainer.train_step()?;
         add(&mut window.loss, r.loss.clone());
         add(&mut all_loss, r.loss);
         window.steps += 1;
         window.samples += r.samples;
+        samples_run += r.samples;
         window.tokens += r.padded_tokens;
         let final_step = r.step == total;
         if is_due(t.logging_strategy, t.logging_steps, r.step, per_epoch) || final_step {
@@ -216,7 +218,7 @@ pub fn fit(
 
     let runtime = started.elapsed().as_secs_f64().max(1e-9);
     let steps_run = trainer.step() - steps_at_start;
-    let samples = steps_run as f64 * t.batch_size as f64;
+    let samples = samples_run as f64;
     let summary = json!({
         "step": trainer.step(),
         "epoch": round4(trainer.epoch()),

@@ -105,12 +105,18 @@ pub fn train_settings(t: &TrainSection) -> Result<TrainSettings, TrainError> {
             t.warmup_ratio
         )));
     }
+    if t.gradient_accumulation_steps == 0 {
+        return Err(invalid(
+            "train.gradient_accumulation_steps must be at least 1",
+        ));
+    }
     if t.num_train_epochs.is_nan() || t.num_train_epochs <= 0.0 {
         return Err(invalid("train.num_train_epochs must be positive"));
     }
     Ok(TrainSettings {
         epochs: t.num_train_epochs,
         batch_size: t.batch_size,
+        accumulation: t.gradient_accumulation_steps,
         learning_rate: t.learning_rate,
         schedule: match t.lr_scheduler_type {
             LrSchedulerType::Linear => ScheduleKind::Linear,

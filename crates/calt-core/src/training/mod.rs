@@ -48,7 +48,12 @@ pub enum TrainError {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainSettings {
     pub epochs: f64,
+    /// Samples per forward/backward pass.
     pub batch_size: usize,
+    /// Batches per optimizer update (HF's `gradient_accumulation_steps`, at least 1): their
+    /// gradients are summed and the loss normalised over all of them, so an update equals
+    /// one of a batch `accumulation` times larger.
+    pub accumulation: usize,
     pub learning_rate: f64,
     pub schedule: ScheduleKind,
     pub warmup_ratio: f64,
@@ -139,8 +144,10 @@ impl Trainer {
         if data.is_empty() {
             return Err(TrainError::EmptyTrainingSet);
         }
-        if settings.batch_size == 0 {
-            return Err(TrainError::Invalid("batch_size must be positive".into()));
+        if settings.batch_size == 0 || settings.accumulation == 0 {
+            return Err(TrainError::Invalid(
+                "batch_size and gradient_accumulation_steps must be positive".into(),
+            ));
         }
         if settings.epochs.is_nan() || settings.epochs <= 0.0 {
             return Err(TrainError::Invalid(
@@ -160,7 +167,9 @@ impl Trainer {
                 p.0.len().max(p.1.len())
             )));
         }
-        let steps_per_epoch = data.len().div_ceil(settings.batch_size) as u64;
+        // An epoch's last update takes the batches left over (fewer than `accumulation`).
+        let batches_per_epoch = data.len().div_ceil(settings.batch_size);
+        let steps_per_epoch = batches_per_epoch.div_ceil(settings.accumulation) as u64;
         let total = (settings.epochs * steps_per_epoch as f64).ceil() as u64;
         let schedule = Schedule::new(
             settings.schedule,
@@ -258,8 +267,8 @@ impl Trainer {
         Ok(())
     }
 
-    /// The sample indices of the next batch.
-    fn next_batch(&mut self) -> Vec<usize> {
+    /// The batches (sample indices) of the next optimizer update.
+    fn next_batches(&mut self) -> Vec<Vec<usize>> {
         let epoch = self.step / self.steps_per_epoch;
         let within = (self.step % self.steps_per_epoch) as usize;
         if self.plan.as_ref().map(|p| p.0) != Some(epoch) {
@@ -280,9 +289,13 @@ impl Trainer {
             };
             self.plan = Some((epoch, batches));
         }
+        let per_update = self.settings.accumulation;
         self.plan
             .as_ref()
-            .map(|p| p.1[within].clone())
+            .map(|p| {
+                let start = (within * per_update).min(p.1.len());
+                p.1[start..(start + per_update).min(p.1.len())].to_vec()
+            })
             .unwrap_or_default()
     }
 
@@ -291,33 +304,56 @@ impl Trainer {
         rows as f64 * self.mean_label_tokens
     }
 
-    /// One optimizer update on the next batch.
+    /// One optimizer update on the next batch (or, with accumulation, batches).
     pub fn train_step(&mut self) -> Result<StepReport, TrainError> {
-        let indices = self.next_batch();
-        let pairs: Vec<(&[u32], &[u32])> = indices
+        let batches: Vec<Vec<(&[u32], &[u32])>> = self
+            .next_batches()
             .iter()
-            .map(|&i| (self.data[i].0.as_slice(), self.data[i].1.as_slice()))
+            .map(|indices| {
+                indices
+                    .iter()
+                    .map(|&i| (self.data[i].0.as_slice(), self.data[i].1.as_slice()))
+                    .collect()
+            })
             .collect();
-        // Dropout masks depend on (seed, step) only, so a resumed run draws the same ones.
-        let step_seed = mix(self.settings.seed, self.step);
-        let tokens = parallel::label_tokens(&pairs);
-        let normaliser = self.loss_normaliser(pairs.len());
+        let rows: usize = batches.iter().map(Vec::len).sum();
+        let tokens: usize = batches.iter().map(|b| parallel::label_tokens(b)).sum();
+        let normaliser = self.loss_normaliser(rows);
         let model = self.model.take().expect("model is present between steps");
-        let computed = parallel::batch_gradients(
-            &model,
-            &pairs,
-            self.pad,
-            normaliser,
-            step_seed,
-            &self.device,
-            self.two_halves,
-        );
-        let parallel::PartResult { grads, loss } = match computed {
-            Ok(r) => r,
-            Err(e) => {
-                self.model = Some(model);
-                return Err(e.into());
-            }
+        let mut summed: Option<parallel::PartResult> = None;
+        for (k, pairs) in batches.iter().enumerate() {
+            // Dropout masks depend on (seed, step, batch) only, so a resumed run draws the
+            // same ones.
+            let step_seed = mix(self.settings.seed, self.step);
+            let seed = if k == 0 {
+                step_seed
+            } else {
+                mix(step_seed, k as u64)
+            };
+            let computed = parallel::batch_gradients(
+                &model,
+                pairs,
+                self.pad,
+                normaliser,
+                seed,
+                &self.device,
+                self.two_halves,
+            );
+            let part = match computed {
+                Ok(part) => part,
+                Err(e) => {
+                    self.model = Some(model);
+                    return Err(e.into());
+                }
+            };
+            summed = Some(match summed.take() {
+                None => part,
+                Some(sum) => parallel::add_parts(&model, sum, part),
+            });
+        }
+        let Some(parallel::PartResult { grads, loss }) = summed else {
+            self.model = Some(model);
+            return Err(TrainError::Invalid("an update without batches".into()));
         };
         let update = self.step + 1;
         let lr = self.schedule.lr_for_update(update);
@@ -328,11 +364,11 @@ impl Trainer {
             step: update,
             epoch: self.epoch(),
             lr,
-            // Reported as the batch's mean, the figure HF logs.
+            // Reported as the update's mean, the figure HF logs.
             loss: loss.inner().mul_scalar(normaliser / tokens.max(1) as f64),
             grad_norm,
-            samples: pairs.len(),
-            padded_tokens: HostBatch::padded_tokens_of(&pairs),
+            samples: rows,
+            padded_tokens: batches.iter().map(|b| HostBatch::padded_tokens_of(b)).sum(),
         })
     }
 }

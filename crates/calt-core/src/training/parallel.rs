@@ -7,7 +7,8 @@
 //! float rounding), and the step is as deterministic as the single-thread one.
 
 #[cfg(not(target_arch = "wasm32"))]
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::module::ModuleMapper;
+use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
 
@@ -194,17 +195,22 @@ fn add_halves(
     a: Result<PartResult, ModelError>,
     b: Result<PartResult, ModelError>,
 ) -> Result<PartResult, ModelError> {
-    let (a, b) = (a?, b?);
+    Ok(add_parts(model, a?, b?))
+}
+
+/// The gradients and losses of two parts of one update, summed (two batch halves, or
+/// accumulated batches).
+pub fn add_parts(model: &Seq2Seq, a: PartResult, b: PartResult) -> PartResult {
     let mut adder = GradientAdder {
         a: a.grads,
         b: b.grads,
         sum: GradientsParams::new(),
     };
     model.visit(&mut adder);
-    Ok(PartResult {
+    PartResult {
         grads: adder.sum,
         loss: a.loss + b.loss,
-    })
+    }
 }
 
 /// Labels of a batch that count in the loss (each target loses its first token).
@@ -215,14 +221,12 @@ pub fn label_tokens(pairs: &[(&[u32], &[u32])]) -> usize {
         .sum()
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 struct GradientAdder {
     a: GradientsParams,
     b: GradientsParams,
     sum: GradientsParams,
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 impl ModuleVisitor for GradientAdder {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
         let sum = match (self.a.remove::<D>(param.id), self.b.remove::<D>(param.id)) {
