@@ -69,6 +69,7 @@ data:
   train_dataset_path: train_raw.txt
   test_dataset_path: test_raw.txt
   lexer_config: {lexer}
+  display_samples: 2
 ",
         lexer = lexer.display()
     );
@@ -84,6 +85,12 @@ fn train_eval_resume_plot() {
     let cfg = config.to_str().unwrap();
     let out = ok(&calt(&["train", "--config", cfg, "--device", "cpu"]));
     assert!(out.contains("generation_accuracy"), "{out}");
+    // display_samples: the first samples as written, preprocessed and as tokens.
+    assert!(
+        out.contains("first 2 train samples (raw → preprocessed → tokens)")
+            && out.contains("  [1] line 2"),
+        "{out}"
+    );
     let run = dir.path().join("run");
     for f in [
         "train.yaml",

@@ -227,6 +227,47 @@ impl TrainingData {
         Ok((model, settings))
     }
 
+    /// The first `count` training samples as the model sees them: the line as written, after
+    /// the load preprocessors, and as tokens (CALT's `display_samples`, shown before training
+    /// and by `calt data check`).
+    pub fn sample_preview(&self, count: usize) -> Result<String, LoadError> {
+        use std::fmt::Write;
+        let split = &self.train;
+        let file = split.path.display().to_string();
+        let text = std::fs::read_to_string(&split.path).map_err(|source| LoadError::Io {
+            path: split.path.clone(),
+            source,
+        })?;
+        let (raw, _) = read_split(&file, &text, DataFormat::from_path(&file), None);
+        let d = &split.dataset;
+        let count = count.min(d.len());
+        let mut out = format!("first {count} train samples (raw → preprocessed → tokens):\n");
+        let tokens = |ids: &[u32]| self.tokenizer.decode(ids);
+        for i in 0..count {
+            let line = d.lines[i];
+            let _ = writeln!(out, "  [{i}] line {line}");
+            if let Some(original) = raw.iter().find(|s| s.line == line) {
+                let _ = writeln!(
+                    out,
+                    "      raw:          {} # {}",
+                    original.problem, original.answer
+                );
+            }
+            let _ = writeln!(
+                out,
+                "      preprocessed: {} # {}",
+                d.problems[i], d.answers[i]
+            );
+            let _ = writeln!(
+                out,
+                "      tokens:       {} # {}",
+                tokens(&d.samples[i].input_ids),
+                tokens(&d.samples[i].target_ids)
+            );
+        }
+        Ok(out)
+    }
+
     /// Number of lines left out of both splits.
     pub fn skipped_lines(&self) -> usize {
         self.train.bad_lines.len() + self.test.bad_lines.len()

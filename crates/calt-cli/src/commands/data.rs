@@ -1,8 +1,8 @@
 //! `calt data check`: load both splits exactly as training will and report on them.
 
 use calt_core::data::BAD_LINES_SHOWN;
-use calt_core::data::{DataFormat, EncodedDataset, format_bad_lines, read_split};
-use calt_core::native::{LoadedSplit, TrainingData, load_training_data};
+use calt_core::data::{EncodedDataset, format_bad_lines};
+use calt_core::native::{LoadedSplit, load_training_data};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -51,7 +51,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let show = args.show.or(data.config.data.display_samples).unwrap_or(3);
     if show > 0 {
-        display_samples(&data, show)?;
+        println!("\n{}", data.sample_preview(show)?);
     }
     let bad: Vec<_> = data
         .train
@@ -112,36 +112,4 @@ fn lengths(
     let max = d.samples.iter().map(&len).max().unwrap_or(0);
     let sum: usize = d.samples.iter().map(&len).sum();
     (max, sum as f64 / d.len().max(1) as f64)
-}
-
-fn display_samples(data: &TrainingData, show: usize) -> anyhow::Result<()> {
-    let split = &data.train;
-    let text = std::fs::read_to_string(&split.path)?;
-    let file = split.path.display().to_string();
-    let format = DataFormat::from_path(&file);
-    let (raw, _) = read_split(&file, &text, format, None);
-    println!(
-        "\nfirst {} train samples (raw → preprocessed → tokens):",
-        show.min(split.dataset.len())
-    );
-    let d = &split.dataset;
-    for i in 0..show.min(d.len()) {
-        let line = d.lines[i];
-        let original = raw.iter().find(|s| s.line == line);
-        println!("  [{i}] line {line}");
-        if let Some(original) = original {
-            println!(
-                "      raw:          {} # {}",
-                original.problem, original.answer
-            );
-        }
-        println!("      preprocessed: {} # {}", d.problems[i], d.answers[i]);
-        let tokens = |ids: &[u32]| data.tokenizer.decode(ids);
-        println!(
-            "      tokens:       {} # {}",
-            tokens(&d.samples[i].input_ids),
-            tokens(&d.samples[i].target_ids)
-        );
-    }
-    Ok(())
 }

@@ -108,6 +108,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if data.skipped_lines() > 0 {
         eprintln!("skipping {} bad data line(s)", data.skipped_lines());
     }
+    if let Some(count) = data.config.data.display_samples.filter(|&n| n > 0) {
+        eprintln!("{}", data.sample_preview(count)?);
+    }
     let (model_config, settings) = data.recipe()?;
     let selected = select_device(args.device)?;
     if let Some(note) = &selected.note {
