@@ -28,3 +28,23 @@ pub fn example_lexer_path(vocab: &str) -> PathBuf {
         repo_root().join("configs").join(task).join("lexer.yaml")
     }
 }
+
+/// `count` digit sequences (tokens 3..=10) of `min_len` to `min_len + spread - 1` tokens and
+/// their reversals, each wrapped as `[BOS = 1, …, EOS = 2]`: a task small models learn, with
+/// lengths that make batches pad differently.
+pub fn reversal_pairs(
+    count: usize,
+    min_len: usize,
+    spread: usize,
+    seed: u64,
+) -> Vec<(Vec<u32>, Vec<u32>)> {
+    let mut rng = calt_core::model::init::SplitMix64::new(seed);
+    (0..count)
+        .map(|_| {
+            let len = min_len + rng.below(spread);
+            let xs: Vec<u32> = (0..len).map(|_| 3 + rng.below(8) as u32).collect();
+            let wrap = |v: Vec<u32>| [vec![1], v, vec![2]].concat();
+            (wrap(xs.clone()), wrap(xs.into_iter().rev().collect()))
+        })
+        .collect()
+}

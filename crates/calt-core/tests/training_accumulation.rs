@@ -4,24 +4,17 @@
 // Long native checks; the browser tests are browser_core.rs.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use burn::tensor::Device;
 use calt_core::bundle::{BundleMeta, to_bytes};
-use calt_core::model::init::SplitMix64;
 use calt_core::model::{ModelConfig, Seq2Seq};
 use calt_core::training::tensor_file::{self, NamedTensor};
 use calt_core::training::{AdamWSettings, Pair, ScheduleKind, TrainSettings, Trainer, scalar};
 
 /// 100 digit sequences and their reversals, of varied lengths (so batches pad differently).
 fn data() -> Vec<Pair> {
-    let mut rng = SplitMix64::new(5);
-    (0..100)
-        .map(|_| {
-            let len = 2 + rng.below(7);
-            let xs: Vec<u32> = (0..len).map(|_| 3 + rng.below(8) as u32).collect();
-            let wrap = |v: Vec<u32>| [vec![1], v, vec![2]].concat();
-            (wrap(xs.clone()), wrap(xs.into_iter().rev().collect()))
-        })
-        .collect()
+    common::reversal_pairs(100, 2, 7, 5)
 }
 
 fn settings(batch_size: usize, accumulation: usize) -> TrainSettings {

@@ -4,33 +4,18 @@
 // Native only: the browser has no threads.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
-use calt_core::model::init::SplitMix64;
 use calt_core::model::{ModelConfig, Seq2Seq};
 use calt_core::training::parallel::{part_gradients, two_halves};
 use calt_core::training::{Pair, scalar};
 
 /// Reversal pairs of lengths 1 to 9, so the halves pad to different lengths.
 fn data() -> Vec<Pair> {
-    let mut rng = SplitMix64::new(5);
-    (0..13)
-        .map(|_| {
-            let len = 1 + rng.below(9);
-            let xs: Vec<u32> = (0..len).map(|_| 3 + rng.below(8) as u32).collect();
-            let wrap = |v: &mut dyn Iterator<Item = u32>| {
-                let mut out = vec![1];
-                out.extend(v);
-                out.push(2);
-                out
-            };
-            (
-                wrap(&mut xs.iter().copied()),
-                wrap(&mut xs.iter().rev().copied()),
-            )
-        })
-        .collect()
+    common::reversal_pairs(13, 1, 9, 5)
 }
 
 /// Every parameter's gradient, flattened, in module order.

@@ -5,28 +5,16 @@
 // Reads files or runs long native checks; the browser tests are browser_core.rs.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use burn::module::Module;
 use burn::tensor::Device;
 use calt_core::bundle::{BundleMeta, load_weights, to_bytes};
-use calt_core::model::init::SplitMix64;
 use calt_core::model::{ModelConfig, Seq2Seq};
 use calt_core::training::{AdamWSettings, Pair, ScheduleKind, TrainSettings, Trainer};
 
 fn data() -> Vec<Pair> {
-    let mut rng = SplitMix64::new(3);
-    (0..40)
-        .map(|_| {
-            let len = 2 + rng.below(5);
-            let xs: Vec<u32> = (0..len).map(|_| 3 + rng.below(8) as u32).collect();
-            let mut input = vec![1];
-            input.extend(&xs);
-            input.push(2);
-            let mut target = vec![1];
-            target.extend(xs.iter().rev());
-            target.push(2);
-            (input, target)
-        })
-        .collect()
+    common::reversal_pairs(40, 2, 5, 3)
 }
 
 fn settings() -> TrainSettings {
