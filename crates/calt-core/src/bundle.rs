@@ -65,17 +65,20 @@ impl BundleMeta {
         tokenizer: &CaltTokenizer,
         train_info: serde_json::Value,
     ) -> Result<Self, BundleError> {
-        let json = |value: serde_json::Result<serde_json::Value>| {
+        let json = |key, value: serde_json::Result<serde_json::Value>| {
             value.map_err(|e| BundleError::Metadata {
-                key: "lexer_config",
+                key,
                 reason: e.to_string(),
             })
         };
         Ok(BundleMeta {
             model_config,
-            lexer_config: json(serde_json::to_value(lexer_config))?,
+            lexer_config: json("lexer_config", serde_json::to_value(lexer_config))?,
             tokenizer_json: tokenizer.to_json()?,
-            special_tokens: json(serde_json::to_value(tokenizer.special_tokens()))?,
+            special_tokens: json(
+                "special_tokens_map",
+                serde_json::to_value(tokenizer.special_tokens()),
+            )?,
             train_info,
         })
     }

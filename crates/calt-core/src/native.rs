@@ -110,6 +110,7 @@ pub fn load_bundle(model: &Path, device: &burn::tensor::Device) -> Result<Loaded
     LoadedModel::from_bundle(bytes, device).map_err(|reason| LoadError::Bundle { path, reason })
 }
 
+/// Reads and parses a YAML config file.
 pub fn load_yaml<T: DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
     let source = path.display().to_string();
     let text = std::fs::read_to_string(path)
@@ -233,14 +234,25 @@ impl TrainingData {
     pub fn sample_preview(&self, count: usize) -> Result<String, LoadError> {
         use std::fmt::Write;
         let split = &self.train;
-        let file = split.path.display().to_string();
-        let text = std::fs::read_to_string(&split.path).map_err(|source| LoadError::Io {
-            path: split.path.clone(),
-            source,
-        })?;
-        let (raw, _) = read_split(&file, &text, DataFormat::from_path(&file), None);
         let d = &split.dataset;
         let count = count.min(d.len());
+        // Only the lines up to the last sample shown are read again: one sample is one line.
+        let last_line = count.checked_sub(1).map_or(0, |i| d.lines[i]);
+        let file = split.path.display().to_string();
+        let io = |source| LoadError::Io {
+            path: split.path.clone(),
+            source,
+        };
+        let mut text = String::new();
+        for line in std::io::BufRead::lines(std::io::BufReader::new(
+            std::fs::File::open(&split.path).map_err(io)?,
+        ))
+        .take(last_line)
+        {
+            text.push_str(&line.map_err(io)?);
+            text.push('\n');
+        }
+        let (raw, _) = read_split(&file, &text, DataFormat::from_path(&file), None);
         let mut out = format!("first {count} train samples (raw → preprocessed → tokens):\n");
         let tokens = |ids: &[u32]| self.tokenizer.decode(ids);
         for i in 0..count {

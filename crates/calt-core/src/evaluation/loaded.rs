@@ -64,7 +64,9 @@ impl LoadedModel {
             ));
         }
         let preprocessors = preprocessors(&meta)?;
-        let (model, meta) = bundle::from_bytes(bytes, device)?;
+        let mut model =
+            Seq2Seq::new(&meta.model_config, device).map_err(bundle::BundleError::from)?;
+        bundle::load_weights(&mut model, bytes)?;
         Ok(Self {
             model,
             lexer,

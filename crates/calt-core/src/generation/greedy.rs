@@ -37,11 +37,6 @@ impl<'m> GreedyDecoding<'m> {
     ) -> Result<Self, ModelError> {
         let cfg = model.config();
         let n = inputs.len();
-        let steps_left = if n == 0 {
-            0
-        } else {
-            step_budget(model, max_new_tokens)
-        };
         let enc = model.encode(pad_batch(inputs, cfg.pad_id, device))?;
         Ok(Self {
             model,
@@ -50,7 +45,7 @@ impl<'m> GreedyDecoding<'m> {
             outputs: vec![Vec::new(); n],
             active: (0..n).collect(),
             current: vec![cfg.bos_id; n],
-            steps_left,
+            steps_left: step_budget(model, max_new_tokens),
         })
     }
 

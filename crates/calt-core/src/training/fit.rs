@@ -95,8 +95,6 @@ pub struct FitPlan<'a> {
 pub struct FitOutcome {
     /// Exact match of the final evaluation on the whole test set.
     pub accuracy: f64,
-    /// The final bundle, as given to [`RunStore::save_model`].
-    pub bundle: Vec<u8>,
     /// Where the store put it.
     pub model_location: String,
 }
@@ -241,7 +239,6 @@ pub fn fit(
     let model_location = store.save_model(&bundle)?;
     Ok(FitOutcome {
         accuracy: report.scores.accuracy,
-        bundle,
         model_location,
     })
 }

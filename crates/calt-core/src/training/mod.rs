@@ -320,11 +320,11 @@ impl Trainer {
         let tokens: usize = batches.iter().map(|b| parallel::label_tokens(b)).sum();
         let normaliser = self.loss_normaliser(rows);
         let model = self.model.take().expect("model is present between steps");
+        // Dropout masks depend on (seed, step, batch) only, so a resumed run draws the same
+        // ones (and the first batch of a step the masks it drew before accumulation existed).
+        let step_seed = mix(self.settings.seed, self.step);
         let mut summed: Option<parallel::PartResult> = None;
         for (k, pairs) in batches.iter().enumerate() {
-            // Dropout masks depend on (seed, step, batch) only, so a resumed run draws the
-            // same ones.
-            let step_seed = mix(self.settings.seed, self.step);
             let seed = if k == 0 {
                 step_seed
             } else {

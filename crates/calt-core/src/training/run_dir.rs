@@ -113,7 +113,11 @@ pub fn save_checkpoint(
     meta.insert("steps".to_string(), state.global_step.to_string());
     let files: [(&str, Vec<u8>); 3] = [
         (MODEL_FILE, bundle.to_vec()),
-        (OPTIMIZER_FILE, tensor_file::write(moments, &meta)),
+        (
+            OPTIMIZER_FILE,
+            tensor_file::write(moments, &meta)
+                .map_err(|e| invalid(&tmp.join(OPTIMIZER_FILE), e))?,
+        ),
         (
             STATE_FILE,
             serde_json::to_vec_pretty(state).map_err(|e| invalid(&tmp.join(STATE_FILE), e))?,
@@ -232,10 +236,6 @@ impl RunFolder {
             log: MetricsLog::open(dir)?,
             keep,
         })
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 }
 

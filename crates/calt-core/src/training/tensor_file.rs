@@ -17,7 +17,11 @@ pub enum TensorFileError {
     NotF32(String),
 }
 
-pub fn write(tensors: &[NamedTensor], metadata: &BTreeMap<String, String>) -> Vec<u8> {
+/// The safetensors bytes of `tensors` (each shape must match its values) and `metadata`.
+pub fn write(
+    tensors: &[NamedTensor],
+    metadata: &BTreeMap<String, String>,
+) -> Result<Vec<u8>, TensorFileError> {
     let bytes: Vec<(&str, &[usize], Vec<u8>)> = tensors
         .iter()
         .map(|(name, shape, values)| {
@@ -25,15 +29,13 @@ pub fn write(tensors: &[NamedTensor], metadata: &BTreeMap<String, String>) -> Ve
             (name.as_str(), shape.as_slice(), data)
         })
         .collect();
-    let views = bytes.iter().filter_map(|(name, shape, data)| {
-        // A view is refused only when the shape does not match the data, which `tensors`
-        // cannot produce: their shapes come from the same vectors.
-        let view = TensorView::new(Dtype::F32, shape.to_vec(), data).ok()?;
-        Some((*name, view))
-    });
+    let views = bytes
+        .iter()
+        .map(|(name, shape, data)| Ok((*name, TensorView::new(Dtype::F32, shape.to_vec(), data)?)))
+        .collect::<Result<Vec<_>, TensorFileError>>()?;
     let metadata: HashMap<String, String> = metadata.clone().into_iter().collect();
     let metadata = (!metadata.is_empty()).then_some(metadata);
-    safetensors::serialize(views, metadata).unwrap_or_default()
+    Ok(safetensors::serialize(views, metadata)?)
 }
 
 /// Reads what [`write`] wrote; names come back sorted.
@@ -70,7 +72,7 @@ mod tests {
             ("a.m".into(), vec![2, 1], vec![0.5, f32::MIN_POSITIVE]),
         ];
         let metadata = BTreeMap::from([("steps".to_string(), "7".to_string())]);
-        let bytes = write(&tensors, &metadata);
+        let bytes = write(&tensors, &metadata).unwrap();
         let (read_back, read_metadata) = read(&bytes).unwrap();
         let mut sorted = tensors.clone();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
@@ -78,5 +80,8 @@ mod tests {
         assert_eq!(read_metadata, metadata);
         assert!(read(&bytes[..bytes.len() - 4]).is_err());
         assert!(read(&bytes[..6]).is_err());
+        // A shape that does not fit its values is an error, not a file with a tensor missing.
+        let misfit = vec![("c.m".to_string(), vec![2, 2], vec![1.0])];
+        assert!(write(&misfit, &metadata).is_err());
     }
 }
