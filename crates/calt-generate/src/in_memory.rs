@@ -7,11 +7,7 @@ use calt_algebra::{SplitSeeds, TaskSpec};
 use web_time::Instant;
 
 use crate::stats::SplitStats;
-use crate::{Dedupe, Generated, Progress};
-
-/// A generator that skips this many seeds per requested sample has a problem; stop rather
-/// than spin forever (the native run stops at the same bound).
-pub const MAX_SKIPS_PER_SAMPLE: u64 = 1000;
+use crate::{Dedupe, Generated, Progress, SeedJob};
 
 /// One split's file contents.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -44,34 +40,29 @@ pub fn generate_split(
     let (mut drawn, mut index) = (0u64, 0u64);
     let started = Instant::now();
     while drawn < count {
-        let seed = seeds.seed(index);
+        let job = SeedJob {
+            index,
+            seed: seeds.seed(index),
+        };
+        index += 1;
         let sample_started = Instant::now();
-        let sample = generator.generate_with_stats(seed).with_context(|| {
+        let sample = generator.generate_with_stats(job.seed).with_context(|| {
             format!(
-                "task {}, split {split}, index {index} (seed {seed})",
-                task.name()
+                "task {}, split {split}, index {} (seed {})",
+                task.name(),
+                job.index,
+                job.seed
             )
         })?;
-        index += 1;
         let Some((sample, sample_stats)) = sample else {
-            anyhow::ensure!(
-                index - drawn <= MAX_SKIPS_PER_SAMPLE * (drawn + 1),
-                "split {split}: the generator skipped {} seeds and produced only {drawn} \
-                 samples; check the task parameters",
-                index - drawn
-            );
+            crate::check_skips(split, index - drawn, drawn)?;
             continue;
         };
         drawn += 1;
         progress.generated(1);
         let seconds = sample_started.elapsed().as_secs_f64();
         let generated = Generated::new(&sample, sample_stats, seconds);
-        let text = generated.text().map_err(|reason| {
-            anyhow::anyhow!(
-                "split {split}, index {} (seed {seed}): cannot render the sample: {reason}",
-                index - 1
-            )
-        })?;
+        let text = generated.text_line(split, job)?;
         if !dedupe.admit(generated.json()) {
             continue;
         }

@@ -59,6 +59,20 @@ pub trait Progress: Sync {
 pub struct NoProgress;
 impl Progress for NoProgress {}
 
+/// A generator that skips this many seeds per requested sample has a problem; generation
+/// stops rather than spin forever.
+const MAX_SKIPS_PER_SAMPLE: u64 = 1000;
+
+/// An error once a split has skipped too many seeds for the samples it produced.
+fn check_skips(split: &str, skipped: u64, produced: u64) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        skipped <= MAX_SKIPS_PER_SAMPLE * (produced + 1),
+        "split {split}: the generator skipped {skipped} seeds and produced only {produced} \
+         samples; check the task parameters"
+    );
+    Ok(())
+}
+
 /// The lock's data, also after a thread panicked holding it: what the lock guards here stays
 /// usable either way, and the panic itself is reported where that thread is joined.
 #[cfg(not(target_arch = "wasm32"))]

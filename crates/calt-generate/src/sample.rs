@@ -58,6 +58,17 @@ impl Generated {
         }
     }
 
+    /// [`Self::text`], or an error naming the sample that has no text form.
+    pub fn text_line(&self, split: &str, job: SeedJob) -> anyhow::Result<&str> {
+        self.text().map_err(|reason| {
+            anyhow::anyhow!(
+                "split {split}, index {} (seed {}): cannot render the sample: {reason}",
+                job.index,
+                job.seed
+            )
+        })
+    }
+
     /// The JSON Lines record.
     pub fn json(&self) -> &str {
         &self.lines[*self.text_end.as_ref().unwrap_or(&0)..]

@@ -41,10 +41,6 @@ const PIPELINE_BATCH: u64 = 1024;
 /// [`PIPELINE_BATCH`]: the writing thread has nothing to do until the first batch is done.
 const FIRST_BATCH: u64 = 256;
 
-/// A generator that skips this many seeds per requested sample has a problem; stop rather
-/// than spin forever.
-const MAX_SKIPS_PER_SAMPLE: u64 = 1000;
-
 pub fn generate_split(
     plan: &SplitPlan<'_>,
     dir: &Path,
@@ -147,13 +143,7 @@ fn produce_batches(
             let made = results.iter().filter(|r| r.is_some()).count() as u64;
             produced += made;
             skipped += want - made;
-            if skipped > MAX_SKIPS_PER_SAMPLE * (produced + 1) {
-                anyhow::bail!(
-                    "split {}: the generator skipped {skipped} seeds and produced only {produced} \
-                     samples; check the task parameters",
-                    plan.name
-                );
-            }
+            super::check_skips(plan.name, skipped, produced)?;
             // The seeded generators are dropped here: the writer needs only the seeds.
             if out
                 .send(seeds.jobs.into_iter().zip(results).collect())
@@ -183,14 +173,7 @@ impl BatchSink<'_> {
         self.progress.generated(generated);
         for (job, generated) in batch {
             let Some(g) = generated else { continue };
-            let text = g.text().map_err(|reason| {
-                anyhow::anyhow!(
-                    "split {}, index {} (seed {}): cannot render the sample: {reason}",
-                    self.plan.name,
-                    job.index,
-                    job.seed
-                )
-            })?;
+            let text = g.text_line(self.plan.name, job)?;
             if !self.dedupe.admit(g.json()) {
                 continue;
             }

@@ -105,6 +105,11 @@ mod tests {
 
         let e = task("  name: gf17_addition\n  prime: 8\n").unwrap_err();
         assert!(e.message.contains("prime"), "{e}");
+        let e = task("  name: gf17_addition\n  max_length: 4000000000\n").unwrap_err();
+        assert!(
+            e.message.contains("max_length must be at most 65536"),
+            "{e}"
+        );
 
         let e = task("  name: polynomial_addition\n  field: GF(8)\n").unwrap_err();
         assert_eq!((e.key_path.as_str(), e.line), ("task.field", Some(10)));

@@ -17,6 +17,9 @@ pub struct GfAddition {
     pub max_length: u32,
 }
 
+/// The longest list a sample may have (far beyond any CALT task's).
+const MAX_LENGTH: u32 = 1 << 16;
+
 impl Default for GfAddition {
     fn default() -> Self {
         GfAddition {
@@ -37,6 +40,10 @@ impl GfAddition {
         }
         if self.min_length == 0 || self.min_length > self.max_length {
             return invalid("need 1 <= min_length <= max_length");
+        }
+        // A config asking for lists of billions would exhaust memory before the first sample.
+        if self.max_length > MAX_LENGTH {
+            return invalid(format!("max_length must be at most {MAX_LENGTH}"));
         }
         Ok(())
     }
