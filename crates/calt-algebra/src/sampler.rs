@@ -93,8 +93,17 @@ impl SamplerOptions {
         if self.coeff_bound < 1 {
             return bad("coefficient bounds must be at least 1");
         }
-        if self.max_num_terms == Some(0) {
-            return bad("max_num_terms must be at least 1");
+        if self.nvars > MAX_VARIABLES {
+            return bad(&format!(
+                "a polynomial ring takes at most {MAX_VARIABLES} variables"
+            ));
+        }
+        match self.max_num_terms {
+            Some(0) => return bad("max_num_terms must be at least 1"),
+            Some(n) if n > MAX_TERMS => {
+                return bad(&format!("max_num_terms must be at most {MAX_TERMS}"));
+            }
+            _ => {}
         }
         if self.max_attempts == 0 {
             return bad("max_attempts must be at least 1");
@@ -102,6 +111,11 @@ impl SamplerOptions {
         Ok(())
     }
 }
+
+/// Bounds on what a task block can ask the sampler for: a polynomial's term count and its
+/// ring's size are allocated per sample, so a typo must not ask for billions.
+pub const MAX_TERMS: usize = 10_000;
+pub const MAX_VARIABLES: usize = 64;
 
 /// Draws one coefficient of a ring; implemented for ZZ, QQ and GF(p).
 pub trait SampleCoeff: Coeff {

@@ -111,6 +111,24 @@ mod tests {
             "{e}"
         );
 
+        for (block, refusal) in [
+            (
+                "polynomial_addition\n  max_polynomials: 4000000000",
+                "max_polynomials must be at most 1000",
+            ),
+            (
+                "polynomial_addition\n  max_num_terms: 4000000000",
+                "max_num_terms must be at most 10000",
+            ),
+            (
+                "polynomial_reduction\n  field: QQ\n  num_generators: 100000",
+                "num_generators must be at most 64",
+            ),
+        ] {
+            let e = task(&format!("  name: {block}\n")).unwrap_err();
+            assert!(e.message.contains(refusal), "{e}");
+        }
+
         let e = task("  name: polynomial_addition\n  field: GF(8)\n").unwrap_err();
         assert_eq!((e.key_path.as_str(), e.line), ("task.field", Some(10)));
         let e = task("  name: gf17_addition\n  prime: seven\n").unwrap_err();

@@ -12,6 +12,9 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::Zero;
 
+/// Polynomials per sample: each becomes a line part, so a sample stays a few MB at most.
+pub const MAX_POLYNOMIALS: u32 = 1000;
+
 #[derive(Clone, Debug, PartialEq, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolynomialAddition {
@@ -71,6 +74,9 @@ impl PolynomialAddition {
     pub fn validate(&self) -> Result<()> {
         if self.min_polynomials == 0 || self.min_polynomials > self.max_polynomials {
             return invalid("need 1 <= min_polynomials <= max_polynomials");
+        }
+        if self.max_polynomials > MAX_POLYNOMIALS {
+            return invalid(format!("max_polynomials must be at most {MAX_POLYNOMIALS}"));
         }
         self.options().map(|_| ())
     }

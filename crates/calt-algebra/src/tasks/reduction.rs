@@ -12,6 +12,9 @@ use crate::sampler::{PolynomialSampler, SampleCoeff, SamplerOptions};
 use num_rational::BigRational;
 use num_traits::Zero;
 
+/// Generators per sample: each is reduced against the others, so work grows with their square.
+pub const MAX_GENERATORS: u32 = 64;
+
 #[derive(Clone, Debug, PartialEq, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolynomialReduction {
@@ -72,6 +75,9 @@ impl PolynomialReduction {
         }
         if self.num_generators == 0 {
             return invalid("num_generators must be at least 1");
+        }
+        if self.num_generators > MAX_GENERATORS {
+            return invalid(format!("num_generators must be at most {MAX_GENERATORS}"));
         }
         self.options().map(|_| ())
     }
