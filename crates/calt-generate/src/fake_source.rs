@@ -1,9 +1,10 @@
 //! A sample source for tests of the pipeline: every seed answers `index # index`, with
-//! failures placed where a test asks for them.
+//! skips, repeats and failures placed where a test asks for them.
 
 use super::SampleSource;
 use super::sample::Generated;
 use super::seed_stream::Seeds;
+use calt_algebra::tasks::SampleStats;
 
 #[derive(Default)]
 pub struct FakeSource {
@@ -13,6 +14,10 @@ pub struct FakeSource {
     pub fail_at: Option<u64>,
     /// Every batch of this split fails.
     pub fail_split: Option<&'static str>,
+    /// `(m, r)`: indices with `index % m == r` are skipped.
+    pub skip: Option<(u64, u64)>,
+    /// `r`: index `i` answers with `i - i % r`, so `r` indices in a row give one sample.
+    pub repeat_every: Option<u64>,
 }
 
 impl SampleSource for FakeSource {
@@ -27,8 +32,14 @@ impl SampleSource for FakeSource {
         Ok(jobs
             .iter()
             .map(|j| {
-                let text = format!("{0} # {0}", j.index);
-                let json = format!("{{\"problem\": \"{0}\", \"answer\": \"{0}\"}}", j.index);
+                if self.skip.is_some_and(|(m, r)| j.index % m == r) {
+                    return None;
+                }
+                let value = self.repeat_every.map_or(j.index, |r| j.index - j.index % r);
+                let text = format!("{value} # {value}");
+                let json = format!("{{\"problem\": \"{value}\", \"answer\": \"{value}\"}}");
+                let mut stats = SampleStats::default();
+                stats.push("problem", "value", value as f64 / 3.0);
                 Some(Generated::from_lines(
                     if Some(j.index) == self.bad_render {
                         Err("nesting deeper than 2 levels".into())
@@ -36,6 +47,8 @@ impl SampleSource for FakeSource {
                         Ok(&text)
                     },
                     &json,
+                    stats,
+                    j.index as f64 * 1e-7,
                 ))
             })
             .collect())

@@ -31,6 +31,8 @@ pub mod run;
 #[cfg(not(target_arch = "wasm32"))]
 mod seed_stream;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod shard;
+#[cfg(not(target_arch = "wasm32"))]
 mod source;
 #[cfg(not(target_arch = "wasm32"))]
 mod split;
@@ -41,6 +43,8 @@ pub use dedupe::Dedupe;
 #[cfg(not(target_arch = "wasm32"))]
 pub use run::{RunOptions, generate_dataset};
 pub use sample::{Generated, SeedJob};
+#[cfg(not(target_arch = "wasm32"))]
+pub use shard::{Shard, generate_shards, merge_shards};
 #[cfg(not(target_arch = "wasm32"))]
 pub use source::{BuiltinSource, SampleSource};
 #[cfg(not(target_arch = "wasm32"))]

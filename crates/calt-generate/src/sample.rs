@@ -38,15 +38,19 @@ impl Generated {
         }
     }
 
-    /// A sample given as its rendered lines.
-    #[cfg(all(test, not(target_arch = "wasm32")))]
-    pub fn from_lines(text: Result<&str, String>, json: &str) -> Self {
+    /// A sample given as its rendered lines (or why it has no text line).
+    pub fn from_lines(
+        text: Result<&str, String>,
+        json: &str,
+        stats: SampleStats,
+        seconds: f64,
+    ) -> Self {
         let line = text.as_deref().unwrap_or_default();
         Generated {
             lines: format!("{line}{json}"),
             text_end: text.map(str::len),
-            stats: SampleStats::default(),
-            seconds: 0.0,
+            stats,
+            seconds,
         }
     }
 

@@ -35,17 +35,37 @@ pub struct Seeds {
     pub rngs: Vec<PreparedRng>,
 }
 
-/// Hands out consecutive seeds, starting at index 0.
+/// Which indices of a split a stream hands out: `first`, `first + step`, … (a shard's part of
+/// the split); [`Stride::ALL`] is every index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stride {
+    pub first: u64,
+    pub step: u64,
+}
+
+impl Stride {
+    pub const ALL: Stride = Stride { first: 0, step: 1 };
+
+    /// The index at this position of the stream, `None` past `u64::MAX`.
+    fn index(self, position: u64) -> Option<u64> {
+        position
+            .checked_mul(self.step)
+            .and_then(|offset| offset.checked_add(self.first))
+    }
+}
+
+/// Hands out the seeds of a [`Stride`]'s indices in order.
 pub struct SeedStream {
     seeds: SplitSeeds,
+    stride: Stride,
     /// Seeds generators here if the helper is gone (`None`: the stream prepares none).
     rngs_ahead: Option<SeedAhead>,
     chunks: Receiver<Seeds>,
     /// Derived, not yet handed out.
     ready: VecDeque<SeedJob>,
     ready_rngs: VecDeque<PreparedRng>,
-    /// The index after the last one received or derived here.
-    next_index: u64,
+    /// The stream position after the last one received or derived here.
+    next_position: u64,
 }
 
 impl SeedStream {
@@ -57,16 +77,21 @@ impl SeedStream {
                 // The helper is gone (it only stops when told to): derive the rest here.
                 Err(_) => derive(
                     &self.seeds,
-                    self.next_index,
+                    self.stride,
+                    self.next_position,
                     CHUNK,
                     self.rngs_ahead.as_mut(),
                 ),
             };
-            self.next_index += chunk.jobs.len() as u64;
+            if chunk.jobs.is_empty() {
+                // Every index is handed out; a split never gets near this.
+                break;
+            }
+            self.next_position += chunk.jobs.len() as u64;
             self.ready.extend(chunk.jobs);
             self.ready_rngs.extend(chunk.rngs);
         }
-        let n = n as usize;
+        let n = (n as usize).min(self.ready.len());
         Seeds {
             jobs: self.ready.drain(..n).collect(),
             rngs: self
@@ -77,31 +102,45 @@ impl SeedStream {
     }
 }
 
-/// `count` seeds from `start` on (fewer where the indices run out) and, if asked, their
-/// generator states, seeded [`SEED_LANES`] at a time.
-fn derive(seeds: &SplitSeeds, start: u64, count: u64, rngs_ahead: Option<&mut SeedAhead>) -> Seeds {
+/// The seeds of `count` stream positions from `start` on (fewer where the indices run out)
+/// and, if asked, their generator states.
+fn derive(
+    seeds: &SplitSeeds,
+    stride: Stride,
+    start: u64,
+    count: u64,
+    rngs_ahead: Option<&mut SeedAhead>,
+) -> Seeds {
     let end = start.saturating_add(count);
     let jobs: Vec<SeedJob> = (start..end)
+        .map_while(|position| stride.index(position))
         .map(|index| SeedJob {
             index,
             seed: seeds.seed(index),
         })
         .collect();
-    let mut rngs = Vec::new();
-    if let Some(ahead) = rngs_ahead {
-        rngs.reserve(jobs.len());
-        for lanes in jobs.chunks(SEED_LANES) {
-            let started = Instant::now();
-            let states = ahead.seed(lanes.iter().map(|job| job.seed));
-            let seconds = started.elapsed().as_secs_f64() / lanes.len() as f64;
-            rngs.extend(
-                states
-                    .into_iter()
-                    .map(|state| PreparedRng { state, seconds }),
-            );
-        }
-    }
+    let rngs = match rngs_ahead {
+        Some(ahead) => prepare_rngs(&jobs, ahead),
+        None => Vec::new(),
+    };
     Seeds { jobs, rngs }
+}
+
+/// The generator states of `jobs`, seeded [`SEED_LANES`] at a time, each charged its share of
+/// the seeding time.
+pub fn prepare_rngs(jobs: &[SeedJob], ahead: &mut SeedAhead) -> Vec<PreparedRng> {
+    let mut rngs = Vec::with_capacity(jobs.len());
+    for lanes in jobs.chunks(SEED_LANES) {
+        let started = Instant::now();
+        let states = ahead.seed(lanes.iter().map(|job| job.seed));
+        let seconds = started.elapsed().as_secs_f64() / lanes.len() as f64;
+        rngs.extend(
+            states
+                .into_iter()
+                .map(|state| PreparedRng { state, seconds }),
+        );
+    }
+    rngs
 }
 
 /// Seeding tables kept from split to split: a split that starts without any allocates and
@@ -113,11 +152,12 @@ fn spare_tables() -> SeedAhead {
     lock(&SPARE_TABLES).take().unwrap_or_default()
 }
 
-/// Runs `work` with the seeds of `"{root_seed}_{split}_{index}"` (and their generator states
-/// when `prepare_rngs`); the helper thread stops when `work` returns.
+/// Runs `work` with the seeds of `"{root_seed}_{split}_{index}"` for the stride's indices (and
+/// their generator states when `prepare_rngs`); the helper thread stops when `work` returns.
 pub fn with_seed_stream<R>(
     root_seed: i64,
     split: &str,
+    stride: Stride,
     prepare_rngs: bool,
     work: impl FnOnce(&mut SeedStream) -> R,
 ) -> R {
@@ -129,10 +169,10 @@ pub fn with_seed_stream<R>(
             let mut start = 0u64;
             let mut rngs_ahead = prepare_rngs.then(spare_tables);
             // Ends when the stream is dropped (the send fails) or the indices run out.
-            while start < u64::MAX {
-                let chunk = derive(&helper_seeds, start, CHUNK, rngs_ahead.as_mut());
+            loop {
+                let chunk = derive(&helper_seeds, stride, start, CHUNK, rngs_ahead.as_mut());
                 start = start.saturating_add(CHUNK);
-                if sender.send(chunk).is_err() {
+                if chunk.jobs.is_empty() || sender.send(chunk).is_err() {
                     break;
                 }
             }
@@ -142,11 +182,12 @@ pub fn with_seed_stream<R>(
         });
         let mut stream = SeedStream {
             seeds,
+            stride,
             rngs_ahead: prepare_rngs.then(SeedAhead::default),
             chunks,
             ready: VecDeque::new(),
             ready_rngs: VecDeque::new(),
-            next_index: 0,
+            next_position: 0,
         };
         // `stream` (the receiving end) is dropped before the scope waits for the helper.
         work(&mut stream)
@@ -163,7 +204,7 @@ mod tests {
     fn seeds_come_in_index_order_across_chunks() {
         // The second prepared stream starts from the tables the first one left.
         for prepare in [false, true, true] {
-            let taken = with_seed_stream(42, "train", prepare, |stream| {
+            let taken = with_seed_stream(42, "train", Stride::ALL, prepare, |stream| {
                 let mut all = Seeds::default();
                 for n in [3, 600, 0, 1] {
                     let seeds = stream.take(n);
@@ -191,5 +232,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_stride_hands_out_every_nth_index() {
+        let stride = Stride { first: 2, step: 7 };
+        let taken = with_seed_stream(42, "test", stride, true, |stream| stream.take(300));
+        let indices: Vec<u64> = taken.jobs.iter().map(|j| j.index).collect();
+        assert_eq!(indices, (0..300).map(|k| 2 + 7 * k).collect::<Vec<_>>());
+        assert_eq!(taken.rngs.len(), 300);
+        assert_eq!(taken.jobs[5].seed, sample_seed(42, "test", 37));
     }
 }

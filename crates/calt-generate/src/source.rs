@@ -25,6 +25,12 @@ pub trait SampleSource {
         false
     }
 
+    /// The time the split's samples took where they were generated, when that was not this
+    /// run (merged shards): the split's `total_time` then reports it instead of this run's.
+    fn generation_seconds(&self, _split: &str) -> Option<f64> {
+        None
+    }
+
     /// Ends the source after the last batch (external children are asked to exit).
     fn close(&mut self) -> anyhow::Result<()> {
         Ok(())

@@ -4,7 +4,7 @@
 use super::Progress;
 use super::dedupe::Dedupe;
 use super::sample::{Generated, SeedJob};
-use super::seed_stream::with_seed_stream;
+use super::seed_stream::{Stride, with_seed_stream};
 use super::source::SampleSource;
 use super::stats::SplitStats;
 use super::writer::SplitWriter;
@@ -59,31 +59,20 @@ pub fn generate_split(
         written: 0,
         progress,
     };
-    // Batches are written on a second thread while the next one is generated: writing,
-    // statistics and de-duplication would otherwise leave the workers idle.
-    let (batches, inbox) = std::sync::mpsc::sync_channel::<Batch>(1);
-    let (generated, writing) = std::thread::scope(|scope| {
-        let writing = scope.spawn(move || -> anyhow::Result<BatchSink<'_>> {
-            for batch in inbox {
-                sink.write(batch)?;
-            }
-            Ok(sink)
+    let (generated, writing) =
+        pipeline(plan, Stride::ALL, &|_skipped| plan.count, source, |batch| {
+            sink.write(batch)
         });
-        let generated = produce_batches(plan, source, &batches);
-        drop(batches);
-        let writing = writing
-            .join()
-            .map_err(|_| anyhow::anyhow!("split {}: the writing thread panicked", plan.name));
-        (generated, writing.and_then(|r| r))
-    });
     // A failure while writing an earlier batch is reported before one from generating a later.
-    let mut sink = writing?;
+    writing?;
     let skipped = generated?;
     sink.stats.extras = sink.dedupe.counts();
     if skipped > 0 {
         sink.stats.extras.push(("skipped_seeds", skipped));
     }
-    let seconds = start.elapsed().as_secs_f64();
+    let seconds = source
+        .generation_seconds(plan.name)
+        .unwrap_or_else(|| start.elapsed().as_secs_f64());
     Ok(GeneratedSplit {
         stats_yaml: sink.stats.to_yaml(seconds, sink.written),
         stats_path: dir.join(format!("{}_stats.yaml", plan.name)),
@@ -119,41 +108,86 @@ impl GeneratedSplit {
 }
 
 /// One generated batch: each seed with its sample, or `None` where the generator skipped it.
-type Batch = Vec<(SeedJob, Option<Generated>)>;
+pub type Batch = Vec<(SeedJob, Option<Generated>)>;
 
-/// Generates the split's batches in order and hands them to `out`; returns how many seeds the
+/// Generates the stride's seeds in batches until `goal(skipped)` samples are produced, and
+/// hands each batch to `write` on a second thread while the next one is generated (writing,
+/// statistics and de-duplication would otherwise leave the workers idle). Returns the
+/// generating side's result (how many seeds were skipped) and the writing side's.
+pub fn pipeline(
+    plan: &SplitPlan<'_>,
+    stride: Stride,
+    goal: &dyn Fn(u64) -> u64,
+    source: &mut dyn SampleSource,
+    mut write: impl FnMut(Batch) -> anyhow::Result<()> + Send,
+) -> (anyhow::Result<u64>, anyhow::Result<()>) {
+    let (batches, inbox) = std::sync::mpsc::sync_channel::<Batch>(1);
+    std::thread::scope(|scope| {
+        let writing = scope.spawn(move || -> anyhow::Result<()> {
+            for batch in inbox {
+                write(batch)?;
+            }
+            Ok(())
+        });
+        let generated = produce_batches(plan, stride, goal, source, &batches);
+        drop(batches);
+        let writing = writing
+            .join()
+            .map_err(|_| anyhow::anyhow!("split {}: the writing thread panicked", plan.name));
+        (generated, writing.and_then(|r| r))
+    })
+}
+
+/// Generates the batches in order and hands them to `out`; returns how many seeds the
 /// generator skipped. Stops early (with `Ok`) if the writing side has hung up: it has failed,
 /// and its error is the one to report.
 fn produce_batches(
     plan: &SplitPlan<'_>,
+    stride: Stride,
+    goal: &dyn Fn(u64) -> u64,
     source: &mut dyn SampleSource,
     out: &std::sync::mpsc::SyncSender<Batch>,
 ) -> anyhow::Result<u64> {
     let seed_rngs_ahead = source.draws_python_random();
-    with_seed_stream(plan.root_seed, plan.name, seed_rngs_ahead, |stream| {
-        let (mut produced, mut skipped) = (0u64, 0u64);
-        let mut batch_size = FIRST_BATCH;
-        while produced < plan.count {
-            // A batch never asks for more seeds than samples are still missing, so which seeds
-            // are used depends only on the generator, never on the worker count or batch sizes.
-            let want = plan.batch_size.min(batch_size).min(plan.count - produced);
-            batch_size = (batch_size * 2).min(PIPELINE_BATCH);
-            let seeds = stream.take(want);
-            let results = source.generate(plan.name, &seeds)?;
-            let made = results.iter().filter(|r| r.is_some()).count() as u64;
-            produced += made;
-            skipped += want - made;
-            super::check_skips(plan.name, skipped, produced)?;
-            // The seeded generators are dropped here: the writer needs only the seeds.
-            if out
-                .send(seeds.jobs.into_iter().zip(results).collect())
-                .is_err()
-            {
-                break;
+    with_seed_stream(
+        plan.root_seed,
+        plan.name,
+        stride,
+        seed_rngs_ahead,
+        |stream| {
+            let (mut produced, mut skipped) = (0u64, 0u64);
+            let mut batch_size = FIRST_BATCH;
+            while produced < goal(skipped) {
+                // A batch never asks for more seeds than samples are still missing, so which seeds
+                // are used depends only on the generator, never on the worker count or batch sizes.
+                let want = plan
+                    .batch_size
+                    .min(batch_size)
+                    .min(goal(skipped) - produced);
+                batch_size = (batch_size * 2).min(PIPELINE_BATCH);
+                let seeds = stream.take(want);
+                anyhow::ensure!(
+                    !seeds.jobs.is_empty(),
+                    "split {}: the sample indices ran out",
+                    plan.name
+                );
+                let want = seeds.jobs.len() as u64;
+                let results = source.generate(plan.name, &seeds)?;
+                let made = results.iter().filter(|r| r.is_some()).count() as u64;
+                produced += made;
+                skipped += want - made;
+                super::check_skips(plan.name, skipped, produced)?;
+                // The seeded generators are dropped here: the writer needs only the seeds.
+                if out
+                    .send(seeds.jobs.into_iter().zip(results).collect())
+                    .is_err()
+                {
+                    break;
+                }
             }
-        }
-        Ok(skipped)
-    })
+            Ok(skipped)
+        },
+    )
 }
 
 /// Where a split's samples go: de-duplication, the output files and the statistics.

@@ -9,14 +9,14 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// One output file being written under a temporary name.
-struct PendingFile {
+pub(crate) struct PendingFile {
     tmp: PathBuf,
     target: PathBuf,
     out: BufWriter<EarlySyncFile>,
 }
 
 impl PendingFile {
-    fn create(dir: &Path, name: &str) -> anyhow::Result<Self> {
+    pub(crate) fn create(dir: &Path, name: &str) -> anyhow::Result<Self> {
         let target = dir.join(name);
         let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
         let file =
@@ -29,7 +29,7 @@ impl PendingFile {
         })
     }
 
-    fn write_line(&mut self, line: &str) -> anyhow::Result<()> {
+    pub(crate) fn write_line(&mut self, line: &str) -> anyhow::Result<()> {
         self.out
             .write_all(line.as_bytes())
             .and_then(|()| self.out.write_all(b"\n"))
@@ -37,7 +37,7 @@ impl PendingFile {
     }
 
     /// Flushes the buffer and waits until the file is on disk.
-    fn sync(&mut self) -> anyhow::Result<()> {
+    pub(crate) fn sync(&mut self) -> anyhow::Result<()> {
         self.out
             .flush()
             .and_then(|()| self.out.get_mut().sync_all())
@@ -45,7 +45,7 @@ impl PendingFile {
     }
 
     /// Moves the (synced) file to its final name.
-    fn into_place(self) -> anyhow::Result<PathBuf> {
+    pub(crate) fn into_place(self) -> anyhow::Result<PathBuf> {
         let PendingFile { tmp, target, out } = self;
         drop(out);
         std::fs::rename(&tmp, &target)
@@ -54,7 +54,7 @@ impl PendingFile {
     }
 
     /// Removes the temporary file.
-    fn discard(self) {
+    pub(crate) fn discard(self) {
         drop(self.out);
         let _ = std::fs::remove_file(&self.tmp);
     }
