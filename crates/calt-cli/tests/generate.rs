@@ -190,6 +190,73 @@ fn duplicates_are_dropped_and_counted() {
     assert!(dropped("test_in_train_dropped") >= 1, "{stats}");
 }
 
+/// The lines of a stats file that do not measure time (the run's and each sample's).
+fn untimed(stats: &str) -> Vec<&str> {
+    let mut in_timing = false;
+    stats
+        .lines()
+        .filter(|line| {
+            if !line.starts_with(' ') {
+                in_timing = line.starts_with("generation_time");
+            }
+            !in_timing && !line.starts_with("total_time") && !line.starts_with("samples_per")
+        })
+        .collect()
+}
+
+#[test]
+fn merged_shards_equal_one_run() {
+    // A task that skips seeds (generators with fewer than 3 terms), with both de-duplications.
+    let task = "task:\n  name: polynomial_reduction\n  field: GF(7)\n  min_terms: 3\n";
+    let dedupe = "  drop_duplicates: true\n  drop_test_in_train: true\n";
+    let whole = tempfile::tempdir().unwrap();
+    assert_ok(&generate(
+        &data_yaml(whole.path(), 60, 20, dedupe, task),
+        &[],
+    ));
+    let sharded = tempfile::tempdir().unwrap();
+    let config = data_yaml(sharded.path(), 60, 20, dedupe, task);
+    for k in 0..3 {
+        assert_ok(&generate(&config, &["--shard", &format!("{k}/3")]));
+    }
+    assert_ok(&calt(&[
+        "data",
+        "merge",
+        "--config",
+        config.to_str().unwrap(),
+    ]));
+    for split in ["train", "test"] {
+        for file in [format!("{split}_raw.txt"), format!("{split}_data.jsonl")] {
+            let merged = read(&sharded.path().join("out").join(&file));
+            assert_eq!(
+                merged,
+                read(&whole.path().join("out").join(&file)),
+                "{file}"
+            );
+        }
+        let stats = |dir: &Path| read(&dir.join(format!("out/{split}_stats.yaml")));
+        let merged = stats(sharded.path());
+        assert_eq!(untimed(&merged), untimed(&stats(whole.path())));
+        assert!(merged.contains("skipped_seeds: "), "{merged}");
+    }
+
+    let out = generate(&config, &["--shard", "3/3"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("`3/3` is not a shard K/N"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A missing shard of the second split is found before the first split is written.
+    std::fs::remove_file(sharded.path().join("out/test_shard-1-of-3.jsonl")).unwrap();
+    std::fs::remove_file(sharded.path().join("out/train_raw.txt")).unwrap();
+    let out = calt(&["data", "merge", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("test shard(s) 1 of 3 missing"), "{err}");
+    assert!(!sharded.path().join("out/train_raw.txt").exists());
+}
+
 #[test]
 fn config_errors_name_file_line_and_key() {
     let dir = tempfile::tempdir().unwrap();

@@ -5,7 +5,7 @@
 //!
 //! A split takes indices in order until it has its count of samples; where the generator skips
 //! seeds, that end lies past `count` by the seeds skipped before it, which no single shard
-//! knows. So each shard goes a margin past its share ([`shard_goal`]), and the merge walks the
+//! knows. So each shard goes a margin past its share (`shard_goal`), and the merge walks the
 //! indices in order, takes each from its shard, and generates any index a shard did not reach
 //! itself (rare, and reported). De-duplication (`drop_duplicates`, `drop_test_in_train`) runs
 //! in the merge, which sees every sample of both splits in index order: shards keep
@@ -28,17 +28,17 @@ use calt_algebra::tasks::SampleStats;
 use calt_core::limits::MAX_LINE_BYTES;
 use serde::{Deserialize, Serialize};
 
+use crate::Progress;
 use crate::run::{RunOptions, generate_dataset};
 use crate::sample::{Generated, SeedJob};
 use crate::seed_stream::{Seeds, Stride, prepare_rngs};
 use crate::source::SampleSource;
 use crate::split::{SplitPlan, SplitReport, pipeline};
 use crate::writer::PendingFile;
-use crate::{Progress, lock};
 
-/// At most this many shards: more would be one index per shard for any dataset worth
-/// sharding, and the merge keeps one open file per shard.
-pub const MAX_SHARDS: u64 = 4096;
+/// At most this many shards: the merge keeps one file per shard open, and 1024 open files is
+/// a common limit per process.
+pub const MAX_SHARDS: u64 = 1000;
 
 /// The version of the shard file layout, checked by the merge.
 const FORMAT: u32 = 1;
@@ -98,10 +98,13 @@ impl Shard {
     }
 }
 
-/// The samples a shard produces: its share, a fixed margin, and a quarter of the seeds it has
-/// skipped (the other shards skip about as many; the merge covers whatever is still missing).
-fn shard_goal(share: u64, skipped: u64) -> u64 {
-    share + 16 + skipped / 4
+/// The samples a shard produces: its share and a margin. The split's end lies where the
+/// shards together have produced `count` samples; with seeds skipped alike in every shard,
+/// each shard has produced about its share there, give or take a few square roots of it
+/// (the margin covers four). A goal that grew with the shard's own skips would never be
+/// reached by a generator that skips four seeds in five.
+fn shard_goal(share: u64) -> u64 {
+    share + 16 + 4 * share.isqrt()
 }
 
 /// How a shard's samples were made; shards of one run must agree, and the merge checks it.
@@ -276,12 +279,8 @@ fn generate_shard_split(
     let written = (|| {
         file.write_line(&serde_json::to_string(header)?)?;
         let (mut next_index, mut produced) = (shard.index, 0);
-        let (generated, writing) = pipeline(
-            plan,
-            shard.stride(),
-            &|skipped| shard_goal(share, skipped),
-            source,
-            |batch| {
+        let (generated, writing) =
+            pipeline(plan, shard.stride(), shard_goal(share), source, |batch| {
                 let made = batch.iter().filter(|(_, g)| g.is_some()).count() as u64;
                 progress.generated(made);
                 produced += made;
@@ -290,8 +289,7 @@ fn generate_shard_split(
                     next_index = job.index + shard.count;
                 }
                 Ok(())
-            },
-        );
+            });
         writing?;
         let skipped = generated?;
         let seconds = start.elapsed().as_secs_f64();
@@ -343,12 +341,24 @@ pub fn merge_shards(
     open_generator: Option<OpenGenerator<'_>>,
     progress: &dyn Progress,
 ) -> anyhow::Result<MergeReport> {
-    let first_split = if opts.num_train_samples > 0 {
-        "train"
-    } else {
-        "test"
+    let splits = [
+        ("train", opts.num_train_samples),
+        ("test", opts.num_test_samples),
+    ];
+    let mut shards = None;
+    for (split, _) in splits.into_iter().filter(|(_, count)| *count > 0) {
+        let n = shard_count(shard_dir, split)?;
+        if let Some(first) = shards.filter(|first| *first != n) {
+            bail!(
+                "{}: train has {first} shards, test {n}: shards of two runs",
+                shard_dir.display()
+            );
+        }
+        shards = Some(n);
+    }
+    let Some(shards) = shards else {
+        bail!("both splits are empty: nothing to merge");
     };
-    let shards = shard_count(shard_dir, first_split)?;
     let mut source = ShardSource {
         dir: shard_dir.to_path_buf(),
         shards,
@@ -361,6 +371,10 @@ pub fn merge_shards(
         generated_here: 0,
         stat_names: Vec::new(),
     };
+    // Every shard file is checked (header and end line) before anything is written.
+    for (split, count) in splits.into_iter().filter(|(_, count)| *count > 0) {
+        source.open_readers(split, count)?;
+    }
     let splits = generate_dataset(opts, &mut source, progress)?;
     source.close()?;
     Ok(MergeReport {
@@ -642,6 +656,30 @@ struct ShardSource<'a> {
 }
 
 impl ShardSource<'_> {
+    /// Opens the split's shard files at their first row, each header checked against the run.
+    fn open_readers(&mut self, split: &str, count: u64) -> anyhow::Result<()> {
+        let readers = (0..self.shards)
+            .map(|index| {
+                let shard = Shard {
+                    index,
+                    count: self.shards,
+                };
+                let expected = Header {
+                    calt_shard: FORMAT,
+                    split: split.into(),
+                    shard: index,
+                    shards: self.shards,
+                    root_seed: self.root_seed,
+                    num_samples: count,
+                    generator: self.generator.clone(),
+                };
+                ShardReader::open(self.dir.join(shard.file_name(split)), &expected)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        self.split = Some((split.to_string(), readers));
+        Ok(())
+    }
+
     fn readers(&mut self, split: &str) -> anyhow::Result<&mut Vec<ShardReader>> {
         if self.split.as_ref().is_none_or(|(name, _)| name != split) {
             let count = if split == "train" {
@@ -649,25 +687,7 @@ impl ShardSource<'_> {
             } else {
                 self.counts[1]
             };
-            let readers = (0..self.shards)
-                .map(|index| {
-                    let shard = Shard {
-                        index,
-                        count: self.shards,
-                    };
-                    let expected = Header {
-                        calt_shard: FORMAT,
-                        split: split.into(),
-                        shard: index,
-                        shards: self.shards,
-                        root_seed: self.root_seed,
-                        num_samples: count,
-                        generator: self.generator.clone(),
-                    };
-                    ShardReader::open(self.dir.join(shard.file_name(split)), &expected)
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            self.split = Some((split.to_string(), readers));
+            self.open_readers(split, count)?;
         }
         Ok(&mut self.split.as_mut().expect("opened above").1)
     }
@@ -785,7 +805,7 @@ mod tests {
     #[test]
     fn shard_names_parse() {
         assert_eq!("3/8".parse(), Ok(Shard { index: 3, count: 8 }));
-        for bad in ["8/8", "1", "a/2", "0/0", "0/100000"] {
+        for bad in ["8/8", "1", "a/2", "0/0", "0/1001"] {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");
         }
         let s = Shard { index: 2, count: 3 };

@@ -59,10 +59,9 @@ pub fn generate_split(
         written: 0,
         progress,
     };
-    let (generated, writing) =
-        pipeline(plan, Stride::ALL, &|_skipped| plan.count, source, |batch| {
-            sink.write(batch)
-        });
+    let (generated, writing) = pipeline(plan, Stride::ALL, plan.count, source, |batch| {
+        sink.write(batch)
+    });
     // A failure while writing an earlier batch is reported before one from generating a later.
     writing?;
     let skipped = generated?;
@@ -110,14 +109,14 @@ impl GeneratedSplit {
 /// One generated batch: each seed with its sample, or `None` where the generator skipped it.
 pub type Batch = Vec<(SeedJob, Option<Generated>)>;
 
-/// Generates the stride's seeds in batches until `goal(skipped)` samples are produced, and
+/// Generates the stride's seeds in batches until `goal` samples are produced, and
 /// hands each batch to `write` on a second thread while the next one is generated (writing,
 /// statistics and de-duplication would otherwise leave the workers idle). Returns the
 /// generating side's result (how many seeds were skipped) and the writing side's.
 pub fn pipeline(
     plan: &SplitPlan<'_>,
     stride: Stride,
-    goal: &dyn Fn(u64) -> u64,
+    goal: u64,
     source: &mut dyn SampleSource,
     mut write: impl FnMut(Batch) -> anyhow::Result<()> + Send,
 ) -> (anyhow::Result<u64>, anyhow::Result<()>) {
@@ -144,7 +143,7 @@ pub fn pipeline(
 fn produce_batches(
     plan: &SplitPlan<'_>,
     stride: Stride,
-    goal: &dyn Fn(u64) -> u64,
+    goal: u64,
     source: &mut dyn SampleSource,
     out: &std::sync::mpsc::SyncSender<Batch>,
 ) -> anyhow::Result<u64> {
@@ -157,13 +156,10 @@ fn produce_batches(
         |stream| {
             let (mut produced, mut skipped) = (0u64, 0u64);
             let mut batch_size = FIRST_BATCH;
-            while produced < goal(skipped) {
+            while produced < goal {
                 // A batch never asks for more seeds than samples are still missing, so which seeds
                 // are used depends only on the generator, never on the worker count or batch sizes.
-                let want = plan
-                    .batch_size
-                    .min(batch_size)
-                    .min(goal(skipped) - produced);
+                let want = plan.batch_size.min(batch_size).min(goal - produced);
                 batch_size = (batch_size * 2).min(PIPELINE_BATCH);
                 let seeds = stream.take(want);
                 anyhow::ensure!(

@@ -1,14 +1,54 @@
 //! `calt data check`: load both splits exactly as training will and report on them.
+//! `calt data merge`: join the shards of `calt generate --shard K/N` into one dataset.
 
+use super::generate::{Setup, print_reports};
 use calt_core::data::BAD_LINES_SHOWN;
 use calt_core::data::{EncodedDataset, format_bad_lines};
 use calt_core::native::{LoadedSplit, load_training_data};
+use calt_generate::merge_shards;
+use calt_generate::shard::OpenGenerator;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 #[derive(clap::Subcommand)]
 pub enum DataCommand {
     Check(CheckArgs),
+    Merge(MergeArgs),
+}
+
+/// Join the shard files of `calt generate --shard K/N` (all N of them) into the files one
+/// unsharded run writes, byte for byte: `{split}_raw.txt`, `{split}_data.jsonl`,
+/// `{split}_stats.yaml` in the config's save_dir.
+///
+/// De-duplication (drop_duplicates, drop_test_in_train) happens here, where every sample of
+/// both splits is seen in index order. A shard generates a margin past its share of a split;
+/// where the generator skipped so many seeds that a shard still fell short, the merge makes
+/// the missing samples itself with the config's task (or --command). The shard files are left
+/// in place. The statistics' total_time is the shards' generation time added up.
+#[derive(clap::Args)]
+#[command(after_help = "Example:\n  \
+for k in 0 1 2 3; do calt generate --config data.yaml --shard $k/4; done\n  \
+calt data merge --config data.yaml")]
+pub struct MergeArgs {
+    /// The data.yaml the shards were generated from.
+    #[arg(long, short)]
+    config: PathBuf,
+    /// The folder holding the shard files (default: the config's save_dir).
+    #[arg(long)]
+    shards: Option<PathBuf>,
+    /// The external generator the shards were made with, if any (as for calt generate).
+    #[arg(long)]
+    command: Option<String>,
+    /// Workers for samples the merge has to make itself; overrides dataset.n_jobs.
+    #[arg(long, allow_negative_numbers = true)]
+    n_jobs: Option<i64>,
+    /// Seconds an external generator may take to answer one seed.
+    #[arg(long, default_value_t = 60.0)]
+    timeout_secs: f64,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// Load the train and test splits of a train.yaml as training would, and report.
@@ -33,7 +73,46 @@ pub struct CheckArgs {
 pub fn run(command: DataCommand) -> anyhow::Result<ExitCode> {
     match command {
         DataCommand::Check(args) => check(args),
+        DataCommand::Merge(args) => merge(args),
     }
+}
+
+fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let setup = Setup::load(
+        &args.config,
+        args.command,
+        args.n_jobs,
+        args.timeout_secs,
+        args.quiet,
+    )?;
+    let shard_dir = args.shards.unwrap_or_else(|| setup.opts.save_dir.clone());
+    let open_generator: Option<OpenGenerator<'_>> = setup
+        .has_generator()
+        .then(|| Box::new(|| setup.open_source().map(|(source, _)| source)) as OpenGenerator<'_>);
+    let started = Instant::now();
+    let report = merge_shards(
+        &setup.opts,
+        &shard_dir,
+        &setup.generator_id(),
+        open_generator,
+        &setup.progress(),
+    )?;
+    if setup.verbose {
+        eprintln!(
+            "merged {} shards from {} in {:.2} s",
+            report.shards,
+            shard_dir.display(),
+            started.elapsed().as_secs_f64()
+        );
+        if report.generated_here > 0 {
+            eprintln!(
+                "{} samples lay past a shard's end and were generated here",
+                report.generated_here
+            );
+        }
+        print_reports(&report.splits);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {

@@ -1,12 +1,17 @@
 //! `calt generate`: writes a dataset from data.yaml with a built-in task or an external
 //! generator command.
 
+use calt_algebra::TaskSpec;
 use calt_core::native::resolve;
 use calt_generate::external::ExternalSource;
+use calt_generate::shard::generator_id;
 use calt_generate::task_spec::load_data_yaml;
-use calt_generate::{BuiltinSource, Progress, RunOptions, SampleSource, generate_dataset};
+use calt_generate::{
+    BuiltinSource, Progress, RunOptions, SampleSource, Shard, SplitReport, generate_dataset,
+    generate_shards,
+};
 use indicatif::ProgressBar;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -19,7 +24,8 @@ use std::time::Duration;
 #[derive(clap::Args)]
 #[command(
     after_help = "Examples:\n  calt generate --config configs/gf17_addition/data.yaml\n  \
-calt generate --config configs/gf17_addition/data.yaml --command \"python3 examples/generators/gf_addition.py\""
+calt generate --config configs/gf17_addition/data.yaml --command \"python3 examples/generators/gf_addition.py\"\n  \
+calt generate --config configs/gf17_addition/data.yaml --shard 0/8   # … 7/8, then calt data merge"
 )]
 pub struct GenerateArgs {
     /// The data.yaml to generate from.
@@ -34,6 +40,11 @@ pub struct GenerateArgs {
     /// Seconds an external generator may take to answer one seed.
     #[arg(long, default_value_t = 60.0)]
     timeout_secs: f64,
+    /// Generate only shard K of N (0 <= K < N): the indices K, K+N, K+2N, … of each split,
+    /// into {split}_shard-K-of-N.jsonl in save_dir. Run the N shards anywhere (a SLURM array,
+    /// an indexed job), put their files in one folder and join them with `calt data merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -74,87 +85,167 @@ impl Progress for SplitBar {
     }
 }
 
+/// A data.yaml read for a run: its options and the generator it names (or --command).
+pub(crate) struct Setup {
+    pub opts: RunOptions,
+    pub verbose: bool,
+    task: Option<TaskSpec>,
+    command: Option<String>,
+    n_jobs: usize,
+    timeout: Duration,
+    config_name: String,
+}
+
+impl Setup {
+    pub fn load(
+        config: &Path,
+        command: Option<String>,
+        n_jobs: Option<i64>,
+        timeout_secs: f64,
+        quiet: bool,
+    ) -> anyhow::Result<Self> {
+        let config_name = config.display().to_string();
+        let (mut data, task) = load_data_yaml(config)?;
+        if let Some(n) = n_jobs {
+            data.dataset.n_jobs = n;
+        }
+        data.dataset.validate(&config_name)?;
+        if !(timeout_secs > 0.0 && timeout_secs.is_finite()) {
+            anyhow::bail!("--timeout-secs must be a positive number of seconds");
+        }
+        let d = &data.dataset;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Ok(Setup {
+            opts: RunOptions {
+                save_dir: resolve(config, &d.save_dir),
+                num_train_samples: d.num_train_samples,
+                num_test_samples: d.num_test_samples,
+                batch_size: d.batch_size,
+                root_seed: d.root_seed,
+                save_text: d.save_text,
+                save_json: d.save_json,
+                drop_duplicates: d.drop_duplicates,
+                drop_test_in_train: d.drop_test_in_train,
+            },
+            verbose: d.verbose && !quiet,
+            task: if command.is_some() { None } else { task },
+            command,
+            n_jobs: d.jobs(cores),
+            timeout: Duration::from_secs_f64(timeout_secs),
+            config_name,
+        })
+    }
+
+    /// What the samples are made by, as shards record it.
+    pub fn generator_id(&self) -> String {
+        generator_id(self.task.as_ref(), self.command.as_deref())
+    }
+
+    /// The sample source and a few words naming it.
+    pub fn open_source(&self) -> anyhow::Result<(Box<dyn SampleSource>, String)> {
+        Ok(match (&self.command, &self.task) {
+            (Some(command), _) => {
+                let source = ExternalSource::start(command, self.n_jobs, self.timeout)?;
+                (Box::new(source), format!("`{command}`"))
+            }
+            (None, Some(spec)) => {
+                let source = BuiltinSource::new(spec.clone(), self.n_jobs)?;
+                (Box::new(source), format!("task {}", spec.name()))
+            }
+            (None, None) => anyhow::bail!(
+                "{}: no `task:` block; name a built-in task (e.g. `task: {{name: gf17_addition}}`) \
+                 or pass --command with an external generator",
+                self.config_name
+            ),
+        })
+    }
+
+    pub fn has_generator(&self) -> bool {
+        self.command.is_some() || self.task.is_some()
+    }
+
+    pub fn n_jobs(&self) -> usize {
+        self.n_jobs
+    }
+
+    /// One progress bar per split, drawn when the run is verbose.
+    pub fn progress(&self) -> impl Progress {
+        SplitBar {
+            bar: std::sync::Mutex::new(ProgressBar::hidden()),
+            shown: self.verbose,
+        }
+    }
+}
+
 pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
-    let source_name = args.config.display().to_string();
-    let (mut config, task) = load_data_yaml(&args.config)?;
-    if let Some(n) = args.n_jobs {
-        config.dataset.n_jobs = n;
-    }
-    config.dataset.validate(&source_name)?;
-    if !(args.timeout_secs > 0.0 && args.timeout_secs.is_finite()) {
-        anyhow::bail!("--timeout-secs must be a positive number of seconds");
-    }
-    let d = &config.dataset;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let n_jobs = d.jobs(cores);
-    let verbose = d.verbose && !args.quiet;
-    let opts = RunOptions {
-        save_dir: resolve(&args.config, &d.save_dir),
-        num_train_samples: d.num_train_samples,
-        num_test_samples: d.num_test_samples,
-        batch_size: d.batch_size,
-        root_seed: d.root_seed,
-        save_text: d.save_text,
-        save_json: d.save_json,
-        drop_duplicates: d.drop_duplicates,
-        drop_test_in_train: d.drop_test_in_train,
-    };
-    let (mut source, what): (Box<dyn SampleSource>, String) = match (&args.command, task) {
-        (Some(command), _) => {
-            let timeout = Duration::from_secs_f64(args.timeout_secs);
-            let source = ExternalSource::start(command, n_jobs, timeout)?;
-            (
-                Box::new(source) as Box<dyn SampleSource>,
-                format!("`{command}`"),
-            )
-        }
-        (None, Some(spec)) => {
-            let name = spec.name();
-            let source = BuiltinSource::new(spec, n_jobs)?;
-            (
-                Box::new(source) as Box<dyn SampleSource>,
-                format!("task {name}"),
-            )
-        }
-        (None, None) => anyhow::bail!(
-            "{source_name}: no `task:` block; name a built-in task (e.g. `task: {{name: gf17_addition}}`) \
-             or pass --command with an external generator"
-        ),
-    };
-    if verbose {
+    let setup = Setup::load(
+        &args.config,
+        args.command,
+        args.n_jobs,
+        args.timeout_secs,
+        args.quiet,
+    )?;
+    let opts = &setup.opts;
+    let (mut source, what) = setup.open_source()?;
+    if setup.verbose {
+        let part = args
+            .shard
+            .map(|s| format!(" (shard {}/{})", s.index, s.count))
+            .unwrap_or_default();
         eprintln!(
-            "generating {} train + {} test samples with {what} on {n_jobs} worker(s) into {}",
+            "generating {} train + {} test samples{part} with {what} on {} worker(s) into {}",
             opts.num_train_samples,
             opts.num_test_samples,
+            setup.n_jobs(),
             opts.save_dir.display()
         );
     }
-    let bar = SplitBar {
-        bar: std::sync::Mutex::new(ProgressBar::hidden()),
-        shown: verbose,
-    };
-    let reports = generate_dataset(&opts, source.as_mut(), &bar)?;
-    source.close()?;
-    if verbose {
-        for (split, r) in &reports {
-            let rate = if r.seconds > 0.0 {
-                r.written as f64 / r.seconds
-            } else {
-                0.0
-            };
-            let files: Vec<String> = r
-                .files
-                .iter()
-                .chain(std::iter::once(&r.stats_path))
-                .map(|p| p.display().to_string())
-                .collect();
-            eprintln!(
-                "{split}: {} samples in {:.2} s ({rate:.0} samples/s): {}",
-                r.written,
-                r.seconds,
-                files.join(", ")
-            );
+    let bar = setup.progress();
+    if let Some(shard) = args.shard {
+        let reports = generate_shards(opts, shard, &setup.generator_id(), source.as_mut(), &bar)?;
+        source.close()?;
+        if setup.verbose {
+            for (split, r) in &reports {
+                eprintln!(
+                    "{split}: shard {}/{}: {} samples, {} skipped seeds in {:.2} s: {}",
+                    shard.index,
+                    shard.count,
+                    r.produced,
+                    r.skipped,
+                    r.seconds,
+                    r.path.display()
+                );
+            }
         }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let reports = generate_dataset(opts, source.as_mut(), &bar)?;
+    source.close()?;
+    if setup.verbose {
+        print_reports(&reports);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per split: samples, rate and files.
+pub(crate) fn print_reports(reports: &[(&str, SplitReport)]) {
+    for (split, r) in reports {
+        let rate = if r.seconds > 0.0 {
+            r.written as f64 / r.seconds
+        } else {
+            0.0
+        };
+        let files: Vec<String> = r
+            .files
+            .iter()
+            .chain(std::iter::once(&r.stats_path))
+            .map(|p| p.display().to_string())
+            .collect();
+        eprintln!(
+            "{split}: {} samples in {:.2} s ({rate:.0} samples/s): {}",
+            r.written,
+            r.seconds,
+            files.join(", ")
+        );
+    }
 }
