@@ -881,8 +881,8 @@ mod tests {
     fn missing_interrupted_and_foreign_shards_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let opts = options(dir.path(), false);
-        for k in [0, 2] {
-            let shard = Shard { index: k, count: 3 };
+        let make = |index| {
+            let shard = Shard { index, count: 3 };
             generate_shards(
                 &opts,
                 shard,
@@ -891,7 +891,10 @@ mod tests {
                 &NoProgress,
             )
             .unwrap();
-        }
+            shard
+        };
+        make(0);
+        make(2);
         let merge = |generator: &str| {
             let e = merge_shards(&opts, dir.path(), generator, None, &NoProgress).unwrap_err();
             format!("{e:#}")
@@ -901,15 +904,7 @@ mod tests {
             "{}",
             merge("fake")
         );
-        let shard = Shard { index: 1, count: 3 };
-        generate_shards(
-            &opts,
-            shard,
-            "fake",
-            &mut FakeSource::default(),
-            &NoProgress,
-        )
-        .unwrap();
+        let shard = make(1);
         assert!(merge("other").contains("the generator is fake in the shard, other"));
 
         let path = dir.path().join(shard.file_name("train"));

@@ -1,7 +1,7 @@
 //! `calt data check`: load both splits exactly as training will and report on them.
 //! `calt data merge`: join the shards of `calt generate --shard K/N` into one dataset.
 
-use super::generate::{Setup, print_reports};
+use super::generate::{GeneratorArgs, Setup, print_reports};
 use calt_core::data::BAD_LINES_SHOWN;
 use calt_core::data::{EncodedDataset, format_bad_lines};
 use calt_core::native::{LoadedSplit, load_training_data};
@@ -31,24 +31,12 @@ pub enum DataCommand {
 for k in 0 1 2 3; do calt generate --config data.yaml --shard $k/4; done\n  \
 calt data merge --config data.yaml")]
 pub struct MergeArgs {
-    /// The data.yaml the shards were generated from.
-    #[arg(long, short)]
-    config: PathBuf,
+    /// The config's task (or --command) makes any sample a shard did not reach.
+    #[command(flatten)]
+    run: GeneratorArgs,
     /// The folder holding the shard files (default: the config's save_dir).
     #[arg(long)]
     shards: Option<PathBuf>,
-    /// The external generator the shards were made with, if any (as for calt generate).
-    #[arg(long)]
-    command: Option<String>,
-    /// Workers for samples the merge has to make itself; overrides dataset.n_jobs.
-    #[arg(long, allow_negative_numbers = true)]
-    n_jobs: Option<i64>,
-    /// Seconds an external generator may take to answer one seed.
-    #[arg(long, default_value_t = 60.0)]
-    timeout_secs: f64,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    quiet: bool,
 }
 
 /// Load the train and test splits of a train.yaml as training would, and report.
@@ -78,13 +66,7 @@ pub fn run(command: DataCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
-    let setup = Setup::load(
-        &args.config,
-        args.command,
-        args.n_jobs,
-        args.timeout_secs,
-        args.quiet,
-    )?;
+    let setup = Setup::load(args.run)?;
     let shard_dir = args.shards.unwrap_or_else(|| setup.opts.save_dir.clone());
     let open_generator: Option<OpenGenerator<'_>> = setup
         .has_generator()

@@ -11,7 +11,7 @@ use calt_generate::{
     generate_shards,
 };
 use indicatif::ProgressBar;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -28,6 +28,18 @@ calt generate --config configs/gf17_addition/data.yaml --command \"python3 examp
 calt generate --config configs/gf17_addition/data.yaml --shard 0/8   # … 7/8, then calt data merge"
 )]
 pub struct GenerateArgs {
+    #[command(flatten)]
+    run: GeneratorArgs,
+    /// Generate only shard K of N (0 <= K < N): the indices K, K+N, K+2N, … of each split,
+    /// into {split}_shard-K-of-N.jsonl in save_dir. Run the N shards anywhere (a SLURM array,
+    /// an indexed job), put their files in one folder and join them with `calt data merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+}
+
+/// The data.yaml and the generator's flags, shared by `calt generate` and `calt data merge`.
+#[derive(clap::Args)]
+pub(crate) struct GeneratorArgs {
     /// The data.yaml to generate from.
     #[arg(long, short)]
     config: PathBuf,
@@ -40,11 +52,6 @@ pub struct GenerateArgs {
     /// Seconds an external generator may take to answer one seed.
     #[arg(long, default_value_t = 60.0)]
     timeout_secs: f64,
-    /// Generate only shard K of N (0 <= K < N): the indices K, K+N, K+2N, … of each split,
-    /// into {split}_shard-K-of-N.jsonl in save_dir. Run the N shards anywhere (a SLURM array,
-    /// an indexed job), put their files in one folder and join them with `calt data merge`.
-    #[arg(long, value_name = "K/N")]
-    shard: Option<Shard>,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -97,13 +104,15 @@ pub(crate) struct Setup {
 }
 
 impl Setup {
-    pub fn load(
-        config: &Path,
-        command: Option<String>,
-        n_jobs: Option<i64>,
-        timeout_secs: f64,
-        quiet: bool,
-    ) -> anyhow::Result<Self> {
+    pub fn load(args: GeneratorArgs) -> anyhow::Result<Self> {
+        let GeneratorArgs {
+            config,
+            command,
+            n_jobs,
+            timeout_secs,
+            quiet,
+        } = args;
+        let config = config.as_path();
         let config_name = config.display().to_string();
         let (mut data, task) = load_data_yaml(config)?;
         if let Some(n) = n_jobs {
@@ -178,13 +187,7 @@ impl Setup {
 }
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
-    let setup = Setup::load(
-        &args.config,
-        args.command,
-        args.n_jobs,
-        args.timeout_secs,
-        args.quiet,
-    )?;
+    let setup = Setup::load(args.run)?;
     let opts = &setup.opts;
     let (mut source, what) = setup.open_source()?;
     if setup.verbose {
