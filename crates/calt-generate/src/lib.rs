@@ -13,6 +13,8 @@
 //! generates with it). Natively, [`run::generate_dataset`] does the same with the seeds derived
 //! ahead on a helper thread, batches on a worker pool ([`BuiltinSource`]) or external commands
 //! ([`external::ExternalSource`]), and files written atomically; the bytes are the same.
+//! [`shard`] splits that run over machines (shard `K/N` takes every N-th index) and merges the
+//! shards back into the same bytes.
 
 mod dedupe;
 pub mod in_memory;

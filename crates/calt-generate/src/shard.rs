@@ -256,8 +256,7 @@ pub fn generate_shards(
             num_samples: count,
             generator: generator.into(),
         };
-        let share = shard.share(count);
-        progress.split_started(split, share);
+        progress.split_started(split, shard_goal(shard.share(count)));
         let report = generate_shard_split(&plan, shard, &header, &opts.save_dir, source, progress);
         progress.split_finished(split);
         reports.push((split, report?));
