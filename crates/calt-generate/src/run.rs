@@ -40,6 +40,31 @@ impl RunOptions {
     }
 }
 
+impl RunOptions {
+    /// The splits a run generates, train first. Configs require positive sizes; an empty
+    /// split (only the benchmark asks for one) is left out.
+    pub fn splits(&self) -> impl Iterator<Item = (&'static str, u64)> + use<> {
+        [
+            ("train", self.num_train_samples),
+            ("test", self.num_test_samples),
+        ]
+        .into_iter()
+        .filter(|(_, count)| *count > 0)
+    }
+
+    /// What generating `count` samples of split `name` needs of these options.
+    pub(crate) fn plan(&self, name: &'static str, count: u64) -> SplitPlan<'static> {
+        SplitPlan {
+            name,
+            count,
+            batch_size: self.batch_size,
+            root_seed: self.root_seed,
+            save_text: self.save_text,
+            save_json: self.save_json,
+        }
+    }
+}
+
 /// Generates the train split, then the test split, into `save_dir`.
 pub fn generate_dataset(
     opts: &RunOptions,
@@ -52,22 +77,8 @@ pub fn generate_dataset(
         // The previous split's files are synced and moved into place while the next split is
         // generated; they are in place before the next split's files are.
         let mut committing = None;
-        for (name, count) in [
-            ("train", opts.num_train_samples),
-            ("test", opts.num_test_samples),
-        ] {
-            // Configs require positive sizes; a size of 0 only comes from the benchmark.
-            if count == 0 {
-                continue;
-            }
-            let plan = SplitPlan {
-                name,
-                count,
-                batch_size: opts.batch_size,
-                root_seed: opts.root_seed,
-                save_text: opts.save_text,
-                save_json: opts.save_json,
-            };
+        for (name, count) in opts.splits() {
+            let plan = opts.plan(name, count);
             progress.split_started(name, count);
             let generated = generate_split(&plan, &opts.save_dir, source, &mut dedupe, progress);
             progress.split_finished(name);

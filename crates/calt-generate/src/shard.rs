@@ -232,21 +232,8 @@ pub fn generate_shards(
     std::fs::create_dir_all(&opts.save_dir)
         .with_context(|| format!("cannot create {}", opts.save_dir.display()))?;
     let mut reports = Vec::new();
-    for (split, count) in [
-        ("train", opts.num_train_samples),
-        ("test", opts.num_test_samples),
-    ] {
-        if count == 0 {
-            continue;
-        }
-        let plan = SplitPlan {
-            name: split,
-            count,
-            batch_size: opts.batch_size,
-            root_seed: opts.root_seed,
-            save_text: true,
-            save_json: true,
-        };
+    for (split, count) in opts.splits() {
+        let plan = opts.plan(split, count);
         let header = Header {
             calt_shard: FORMAT,
             split: split.into(),
@@ -340,12 +327,8 @@ pub fn merge_shards(
     open_generator: Option<OpenGenerator<'_>>,
     progress: &dyn Progress,
 ) -> anyhow::Result<MergeReport> {
-    let splits = [
-        ("train", opts.num_train_samples),
-        ("test", opts.num_test_samples),
-    ];
     let mut shards = None;
-    for (split, _) in splits.into_iter().filter(|(_, count)| *count > 0) {
+    for (split, _) in opts.splits() {
         let n = shard_count(shard_dir, split)?;
         if let Some(first) = shards.filter(|first| *first != n) {
             bail!(
@@ -363,7 +346,7 @@ pub fn merge_shards(
         shards,
         generator: generator.to_string(),
         root_seed: opts.root_seed,
-        counts: [opts.num_train_samples, opts.num_test_samples],
+        splits: opts.splits().collect(),
         split: None,
         open_generator,
         generator_source: None,
@@ -371,8 +354,8 @@ pub fn merge_shards(
         stat_names: Vec::new(),
     };
     // Every shard file is checked (header and end line) before anything is written.
-    for (split, count) in splits.into_iter().filter(|(_, count)| *count > 0) {
-        source.open_readers(split, count)?;
+    for (split, _) in opts.splits() {
+        source.open_readers(split)?;
     }
     let splits = generate_dataset(opts, &mut source, progress)?;
     source.close()?;
@@ -437,7 +420,10 @@ struct ShardReader {
     path: PathBuf,
     lines: BufReader<std::fs::File>,
     line_number: u64,
-    end: End,
+    /// The shard covers the indices below this (its end line's `next_index`).
+    next_index: u64,
+    /// The time the shard took for this split.
+    seconds: f64,
     buffer: String,
 }
 
@@ -452,13 +438,21 @@ enum Lookup {
 impl ShardReader {
     fn open(path: PathBuf, expected: &Header) -> anyhow::Result<Self> {
         let end = read_end(&path)?;
+        let seconds = end.seconds.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "{}: the end line's seconds `{}` is not a number",
+                path.display(),
+                shorten(&end.seconds)
+            )
+        })?;
         let file = std::fs::File::open(&path)
             .with_context(|| format!("cannot open {}", path.display()))?;
         let mut reader = ShardReader {
             path,
             lines: BufReader::with_capacity(1 << 16, file),
             line_number: 0,
-            end,
+            next_index: end.next_index,
+            seconds,
             buffer: String::new(),
         };
         reader.read_line()?;
@@ -499,7 +493,7 @@ impl ShardReader {
     }
 
     fn lookup(&mut self, index: u64, names: &mut Vec<&'static str>) -> anyhow::Result<Lookup> {
-        if index >= self.end.next_index {
+        if index >= self.next_index {
             return Ok(Lookup::Beyond);
         }
         self.read_line()?;
@@ -645,7 +639,8 @@ struct ShardSource<'a> {
     shards: u64,
     generator: String,
     root_seed: i64,
-    counts: [u64; 2],
+    /// Each split's sample count.
+    splits: Vec<(&'static str, u64)>,
     /// The split being read and its shards' readers.
     split: Option<(String, Vec<ShardReader>)>,
     open_generator: Option<OpenGenerator<'a>>,
@@ -656,7 +651,12 @@ struct ShardSource<'a> {
 
 impl ShardSource<'_> {
     /// Opens the split's shard files at their first row, each header checked against the run.
-    fn open_readers(&mut self, split: &str, count: u64) -> anyhow::Result<()> {
+    fn open_readers(&mut self, split: &str) -> anyhow::Result<()> {
+        let count = self
+            .splits
+            .iter()
+            .find(|(name, _)| *name == split)
+            .map_or(0, |(_, count)| *count);
         let readers = (0..self.shards)
             .map(|index| {
                 let shard = Shard {
@@ -677,18 +677,6 @@ impl ShardSource<'_> {
             .collect::<anyhow::Result<Vec<_>>>()?;
         self.split = Some((split.to_string(), readers));
         Ok(())
-    }
-
-    fn readers(&mut self, split: &str) -> anyhow::Result<&mut Vec<ShardReader>> {
-        if self.split.as_ref().is_none_or(|(name, _)| name != split) {
-            let count = if split == "train" {
-                self.counts[0]
-            } else {
-                self.counts[1]
-            };
-            self.open_readers(split, count)?;
-        }
-        Ok(&mut self.split.as_mut().expect("opened above").1)
     }
 
     /// Generates the jobs no shard reached with the run's own generator.
@@ -723,29 +711,25 @@ impl ShardSource<'_> {
 
 impl SampleSource for ShardSource<'_> {
     fn generate(&mut self, split: &str, seeds: &Seeds) -> anyhow::Result<Vec<Option<Generated>>> {
-        let shards = self.shards;
-        let mut names = std::mem::take(&mut self.stat_names);
-        let readers = self.readers(split)?;
+        if self.split.as_ref().is_none_or(|(name, _)| name != split) {
+            self.open_readers(split)?;
+        }
+        let readers = &mut self.split.as_mut().expect("opened above").1;
         let mut results = Vec::with_capacity(seeds.jobs.len());
         let mut beyond: Vec<(usize, SeedJob)> = Vec::new();
         let mut first_missing = None;
         for job in &seeds.jobs {
-            let reader = &mut readers[(job.index % shards) as usize];
-            match reader.lookup(job.index, &mut names) {
-                Err(e) => {
-                    self.stat_names = names;
-                    return Err(e);
-                }
-                Ok(Lookup::Sample(g)) => results.push(Some(g)),
-                Ok(Lookup::Skipped) => results.push(None),
-                Ok(Lookup::Beyond) => {
+            let reader = &mut readers[(job.index % self.shards) as usize];
+            match reader.lookup(job.index, &mut self.stat_names)? {
+                Lookup::Sample(g) => results.push(Some(g)),
+                Lookup::Skipped => results.push(None),
+                Lookup::Beyond => {
                     first_missing.get_or_insert_with(|| (reader.path.clone(), job.index));
                     beyond.push((results.len(), *job));
                     results.push(None);
                 }
             }
         }
-        self.stat_names = names;
         if let Some((path, index)) = first_missing {
             let (slots, jobs): (Vec<usize>, Vec<SeedJob>) = beyond.into_iter().unzip();
             let made = self.generate_here(split, jobs, (&path, index))?;
@@ -758,12 +742,7 @@ impl SampleSource for ShardSource<'_> {
 
     fn generation_seconds(&self, split: &str) -> Option<f64> {
         let (name, readers) = self.split.as_ref()?;
-        (name == split).then(|| {
-            readers
-                .iter()
-                .map(|r| r.end.seconds.parse::<f64>().unwrap_or(0.0))
-                .sum()
-        })
+        (name == split).then(|| readers.iter().map(|r| r.seconds).sum())
     }
 
     fn close(&mut self) -> anyhow::Result<()> {
