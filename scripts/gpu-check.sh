@@ -9,6 +9,8 @@
 # configs/gf17_addition/train.yaml and for benches/gpu/full_size.yaml (6+6 layers, d_model 512,
 # ffn 2048, batch 64): training samples/s and tokens/s, the share of the GPU's FP32 peak the
 # measured matrix arithmetic reaches, and the time to generate the 1000 gf17 test answers.
+# With two or more GPUs it also trains the same updates on one GPU and on two (`--devices`)
+# and checks that the logged losses agree.
 # Every step runs under a timeout; without a Vulkan driver it stops at the probe with one line.
 #
 # Environment: CALT (the binary; default .gpu-check/calt, then the release build),
@@ -111,7 +113,36 @@ bench() { # name config gen_samples timeout
     }' "$log/$1"
 }
 
+# Data parallelism (`--devices`): the same 32 updates of 64 samples on one GPU and divided
+# among two must log the same losses.
+ddp_check() {
+  echo "== data parallelism: one GPU against two (benches/gpu/ddp_*.yaml)"
+  for run in one_gpu two_gpus; do
+    rm -rf "benches/gpu/results-ddp-${run//_/-}"
+    if ! timeout 300 "$calt" train --config "benches/gpu/ddp_$run.yaml" --device wgpu \
+        >"$log/ddp_$run" 2>&1; then
+      echo "gpu-check: FAIL: calt train benches/gpu/ddp_$run.yaml:" >&2
+      tail -n 5 "$log/ddp_$run" >&2
+      return 1
+    fi
+    grep -E "^(device|training|generation_accuracy)" "$log/ddp_$run" || true
+    sed -n 's/.*"loss":\([-0-9.e]*\).*/\1/p' "benches/gpu/results-ddp-${run//_/-}/metrics.jsonl" \
+      >"$log/losses_$run"
+  done
+  paste "$log/losses_one_gpu" "$log/losses_two_gpus" | awk '
+    { n++; d = $1 - $2; if (d < 0) d = -d; r = d / ($1 > 1e-3 ? $1 : 1e-3); if (r > worst) worst = r }
+    END {
+      printf "logged losses: %d pairs, largest relative difference %.2e\n", n, worst
+      if (n < 4 || worst > 1e-3) { print "gpu-check: FAIL: two GPUs did not train as one" > "/dev/stderr"; exit 1 }
+    }'
+}
+
 status=0
 bench gf17 configs/gf17_addition/train.yaml 1000 240 || status=1
 bench full_size benches/gpu/full_size.yaml 256 300 || status=1
+if [ "${gpu_count:-0}" -ge 2 ]; then
+  ddp_check || status=1
+else
+  echo "== data parallelism: skipped (${gpu_count:-0} GPU(s) seen by nvidia-smi; it needs two)"
+fi
 exit $status

@@ -126,15 +126,16 @@ def newest_step_file(run_dir):
     return files[-1]
 
 
-def calt_run(calt, seed_dir, batching, epochs):
-    name = f"calt-{batching}"
+def calt_run(calt, seed_dir, batching, epochs, devices):
+    name = f"calt-{batching}" + (f"-{devices.replace(',', '+')}" if devices else "")
     extra = f"  group_by_length: {'true' if batching == 'bucketed' else 'false'}\n"
     config = seed_dir / f"{name}.yaml"
     config.write_text(TRAIN_YAML.format(save_dir=name, epochs=epochs, extra=extra))
     run_dir = seed_dir / name
     shutil.rmtree(run_dir, ignore_errors=True)
     started = time.perf_counter()
-    run([calt, "train", "--config", config, "--device", "cpu"], seed_dir, seed_dir / f"{name}.log")
+    placement = ["--devices", devices] if devices else ["--device", "cpu"]
+    run([calt, "train", "--config", config, *placement], seed_dir, seed_dir / f"{name}.log")
     wall = time.perf_counter() - started
     summary = None
     for line in (run_dir / "metrics.jsonl").read_text().splitlines():
@@ -172,6 +173,7 @@ def main():
     parser.add_argument("--test-samples", type=int, default=1000)
     parser.add_argument("--epochs", type=float, default=10)
     parser.add_argument("--caltx", help="a Python with calt-x and torch (benches/learning/setup.sh)")
+    parser.add_argument("--devices", help="train calt data-parallel on this device list (e.g. cpu,cpu)")
     parser.add_argument("--work", default=str(ROOT / "target" / "learning-bench"))
     args = parser.parse_args()
 
@@ -196,7 +198,7 @@ def main():
         )
         run([calt, "generate", "--config", "data.yaml", "--quiet"], seed_dir, seed_dir / "generate.log")
         for batching in [b for b in args.batchings.split(",") if b]:
-            rows.append((seed, *calt_run(calt, seed_dir, batching, epochs)))
+            rows.append((seed, *calt_run(calt, seed_dir, batching, epochs, args.devices)))
             print_row(*rows[-1])
         if args.caltx:
             rows.append((seed, *caltx_run(args.caltx, seed_dir, epochs)))

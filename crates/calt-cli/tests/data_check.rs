@@ -240,3 +240,48 @@ fn empty_inputs_are_refused_by_name() {
         );
     }
 }
+
+/// calt-x 1.5's `model.input_embedding_type`: its one built-in, `token`, is the embedding calt
+/// has; a name of a Python-registered embedding is refused, saying why.
+#[test]
+fn only_the_built_in_input_embedding_type_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = gf17_sample_train_yaml(dir.path());
+    let yaml = std::fs::read_to_string(&config).unwrap();
+    let with = |kind: &str| {
+        yaml.replace(
+            "d_model: 128",
+            &format!("d_model: 128\n  input_embedding_type: {kind}"),
+        )
+    };
+    std::fs::write(&config, with("hashed")).unwrap();
+    let args = [
+        "train",
+        "--dryrun",
+        "--config",
+        config.to_str().unwrap(),
+        "--device",
+        "cpu",
+    ];
+    assert_refused(
+        &args,
+        &config,
+        &["input_embedding_type `hashed`", "registered in Python"],
+    );
+    std::fs::write(&config, with("token")).unwrap();
+    let out = calt(&[
+        "bench",
+        "--config",
+        config.to_str().unwrap(),
+        "--device",
+        "cpu",
+        "--steps",
+        "1",
+        "--warmup",
+        "0",
+        "--gen-samples",
+        "2",
+        "--no-baseline",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

@@ -301,3 +301,42 @@ fn bad_train_keys_are_errors() {
 fn text_of(out: &Output) -> String {
     format!("{}{}", text(&out.stdout), text(&out.stderr))
 }
+
+#[test]
+fn train_on_two_replicas_and_resume_on_the_same_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), 2);
+    let cfg = config.to_str().unwrap();
+    let out = ok(&calt(&["train", "--config", cfg, "--devices", "cpu,cpu"]));
+    // batch_size 16 is the update's: 8 per device, 64 samples / 16 = 4 updates an epoch.
+    assert!(
+        out.contains("8 steps (4 per epoch), batch 16 (8 per device × 2 devices)"),
+        "{out}"
+    );
+    assert!(out.contains("generation_accuracy"), "{out}");
+    let run = dir.path().join("run");
+    let info = std::fs::read_to_string(run.join("run_info.json")).unwrap();
+    assert!(info.contains(r#""devices": "cpu,cpu""#), "{info}");
+
+    // The run keeps its list: resuming needs no flag, and a list of another length is refused.
+    let run = run.to_str().unwrap();
+    let out = ok(&calt(&["train", "--resume", run]));
+    assert!(out.contains("× 2 devices"), "{out}");
+    let out = calt(&["train", "--resume", run, "--devices", "cpu"]);
+    assert!(!out.status.success());
+    assert!(
+        text_of(&out).contains("trains on 2 device(s) (cpu,cpu); resume it on as many"),
+        "{}",
+        text_of(&out)
+    );
+
+    // Lists that name no usable set of devices.
+    for (list, message) in [
+        ("cpu,tpu", "unknown device `tpu`"),
+        ("cpu,wgpu", "mixes the CPU and WGPU"),
+    ] {
+        let out = calt(&["train", "--config", cfg, "--devices", list]);
+        assert!(!out.status.success());
+        assert!(text_of(&out).contains(message), "{list}: {}", text_of(&out));
+    }
+}

@@ -4,7 +4,7 @@
 
 use crate::config::{self, ConfigError, DataSection, LexerConfig, TrainYaml};
 use crate::data::{
-    BAD_LINES_SHOWN, BadLine, DataFormat, EncodedDataset, Preprocessors, encode_split,
+    BAD_LINES_SHOWN, BadLine, DataFormat, EncodedDataset, Preprocessors, encode_file,
     format_bad_lines, read_split,
 };
 use crate::evaluation::{EvaluationError, LoadedModel};
@@ -312,12 +312,8 @@ pub fn load_training_data_from(
             source,
         })?;
         let file = path.display().to_string();
-        let (samples, mut bad_lines) =
-            read_split(&file, &text, DataFormat::from_path(&written), limit);
-        let (dataset, encode_bad) =
-            encode_split(&file, &samples, &preprocessors, &lexer, &tokenizer);
-        bad_lines.extend(encode_bad);
-        bad_lines.sort_by_key(|b| b.line);
+        let (dataset, bad_lines) =
+            encode_file(&file, &text, limit, &preprocessors, &lexer, &tokenizer);
         Ok(LoadedSplit {
             path,
             dataset,

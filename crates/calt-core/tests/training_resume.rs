@@ -1,6 +1,7 @@
 //! Resume is exact: N straight steps equal N/2 steps, a save/restore round trip through
-//! bytes, and N/2 more steps — bit for bit, with dropout on. One test per binary: the CPU
-//! backend's random generator is process-global.
+//! bytes, and N/2 more steps — bit for bit, with dropout on, on one device and on two
+//! (data-parallel replicas). One test per binary: the CPU backend's random generator is
+//! process-global.
 
 // Reads files or runs long native checks; the browser tests are browser_core.rs.
 #![cfg(not(target_arch = "wasm32"))]
@@ -53,10 +54,24 @@ fn weights(model: &Seq2Seq) -> Vec<calt_core::training::tensor_file::NamedTensor
 
 #[test]
 fn straight_run_equals_half_run_plus_resume() {
-    let device = Device::flex();
-    let mut straight = Trainer::new(&model_config(), settings(), data(), &device).unwrap();
-    let total = straight.total_steps();
-    assert_eq!(total, 10, "40 samples / 8 per batch × 2 epochs");
+    let cpu = Device::flex();
+    // 40 samples / 8 per batch × 2 epochs.
+    assert_resume_is_exact(std::slice::from_ref(&cpu), 10);
+    // Two replicas, 4 samples each: 10 batches an epoch, 2 per update.
+    assert_resume_is_exact(&[cpu.clone(), cpu], 10);
+}
+
+fn trainer(devices: &[Device]) -> Trainer {
+    Trainer::new(&model_config(), settings(), data(), &devices[0])
+        .unwrap()
+        .with_replicas(devices)
+        .unwrap()
+}
+
+fn assert_resume_is_exact(devices: &[Device], total: u64) {
+    let device = &devices[0];
+    let mut straight = trainer(devices);
+    assert_eq!(straight.total_steps(), total);
     let mut losses = Vec::new();
     while !straight.is_done() {
         let r = straight.train_step().unwrap();
@@ -65,7 +80,7 @@ fn straight_run_equals_half_run_plus_resume() {
     assert!(losses.iter().all(|l| l.is_finite()));
 
     // First half, then "save": weights + optimizer moments + step.
-    let mut first = Trainer::new(&model_config(), settings(), data(), &device).unwrap();
+    let mut first = trainer(devices);
     for _ in 0..total / 2 {
         first.train_step().unwrap();
     }
@@ -82,7 +97,10 @@ fn straight_run_equals_half_run_plus_resume() {
     };
     let mut model = Seq2Seq::new(&other, &ad).unwrap();
     load_weights(&mut model, saved_weights).unwrap();
-    let mut resumed = Trainer::with_model(model, settings(), data(), &ad).unwrap();
+    let mut resumed = Trainer::with_model(model, settings(), data(), &ad)
+        .unwrap()
+        .with_replicas(devices)
+        .unwrap();
     resumed.restore(saved_step, saved_moments).unwrap();
     while !resumed.is_done() {
         resumed.train_step().unwrap();
@@ -100,6 +118,6 @@ fn straight_run_equals_half_run_plus_resume() {
         "the same model gave different bundle bytes"
     );
     // And the run actually changed the weights.
-    let fresh = Seq2Seq::new(&model_config(), &device).unwrap();
+    let fresh = Seq2Seq::new(&model_config(), device).unwrap();
     assert!(weights(&fresh) != weights(straight.model()));
 }

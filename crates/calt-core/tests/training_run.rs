@@ -61,6 +61,12 @@ impl RunStore for MemoryStore {
 /// The gf17 sample data (100 train, 10 test) with a tiny model: 2 epochs of 7 steps.
 fn training_data(dir: &Path) -> TrainingData {
     let samples = common::data("sample_data/gf17_addition");
+    let (train, test) = (samples.join("train_raw.txt"), samples.join("test_raw.txt"));
+    training_data_from(dir, &train, &test)
+}
+
+/// A train.yaml in `dir` for the tiny model on these split files, loaded.
+fn training_data_from(dir: &Path, train: &Path, test: &Path) -> TrainingData {
     let lexer = common::repo_root().join("configs/gf17_addition/lexer.yaml");
     let model = std::fs::read_to_string(common::data("tiny_model.yaml")).unwrap();
     let yaml = format!(
@@ -78,8 +84,8 @@ data:
   test_dataset_path: {}
   lexer_config: {}
 ",
-        samples.join("train_raw.txt").display(),
-        samples.join("test_raw.txt").display(),
+        train.display(),
+        test.display(),
         lexer.display()
     );
     let path = dir.join("train.yaml");
@@ -170,12 +176,16 @@ fn a_run_follows_its_schedule_and_resumes_to_the_same_bundle() {
     folder
         .save_checkpoint(&bundle_8, &moments_8, &state_8)
         .unwrap();
-    let (mut resumed, from) =
-        run_dir::resume_trainer(&run_folder, &model_config, settings, train, &device, |w| {
-            panic!("{w}")
-        })
-        .unwrap()
-        .expect("the checkpoint loads");
+    let (mut resumed, from) = run_dir::resume_trainer(
+        &run_folder,
+        &model_config,
+        settings,
+        train,
+        std::slice::from_ref(&device),
+        |w| panic!("{w}"),
+    )
+    .unwrap()
+    .expect("the checkpoint loads");
     assert!(from.ends_with("checkpoint-8"));
     assert_eq!(resumed.step(), 8);
     let resumed_accuracy = run(&data, &mut resumed, &mut folder);
@@ -190,4 +200,55 @@ fn a_run_follows_its_schedule_and_resumes_to_the_same_bundle() {
     assert_eq!(kept, [14, 12]);
     assert!(run_folder.join("eval_results.json").exists());
     assert!(run_folder.join("eval_results/step_12.json").exists());
+}
+
+/// calt-x's pre-tokenized JSONL (one `{"input_ids", "target_ids"}` row per sample) loads as
+/// the very samples its text encodes to, with the ids decoded as the texts of reports.
+#[test]
+fn pretokenized_splits_load_as_the_samples_of_their_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = training_data(dir.path());
+    let ids_file = |split: &str, data: &calt_core::data::EncodedDataset| {
+        let path = dir.path().join(format!("{split}_ids.jsonl"));
+        let rows: String = data
+            .samples
+            .iter()
+            .map(|s| serde_json::to_string(s).unwrap() + "\n")
+            .collect();
+        let first = rows.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("{\"input_ids\":[") && first.contains("],\"target_ids\":["),
+            "calt-x's row layout: {first}"
+        );
+        std::fs::write(&path, rows).unwrap();
+        path
+    };
+    let train = ids_file("train", &text.train.dataset);
+    let test = ids_file("test", &text.test.dataset);
+    let ids = training_data_from(dir.path(), &train, &test);
+    for (from_ids, from_text) in [
+        (&ids.train.dataset, &text.train.dataset),
+        (&ids.test.dataset, &text.test.dataset),
+    ] {
+        assert_eq!(from_ids.samples, from_text.samples);
+        assert_eq!(from_ids.lines, from_text.lines);
+        let decoded: Vec<String> = from_text
+            .samples
+            .iter()
+            .map(|s| text.tokenizer.decode(&s.target_ids))
+            .collect();
+        assert_eq!(from_ids.answers, decoded);
+    }
+    assert!(ids.train.bad_lines.is_empty() && ids.test.bad_lines.is_empty());
+
+    // A row of ids from another vocabulary is a bad line naming file and line.
+    let mut rows = std::fs::read_to_string(&train).unwrap();
+    rows.push_str("{\"input_ids\": [1, 9999, 2], \"target_ids\": [1, 5, 2]}\n");
+    std::fs::write(&train, rows).unwrap();
+    let bad = training_data_from(dir.path(), &train, &test);
+    let shown = bad.train.bad_lines[0].to_string();
+    assert!(
+        shown.contains("train_ids.jsonl:101: \"input_ids\": 9999 is not a token id"),
+        "{shown}"
+    );
 }

@@ -10,7 +10,9 @@ use calt_core::bundle::BundleMeta;
 use calt_core::config::TrainYaml;
 use calt_core::native::{load_training_data_from, load_yaml};
 use calt_core::training::Trainer;
-use calt_core::training::device::{DeviceChoice, select_device};
+use calt_core::training::device::{
+    DeviceChoice, DeviceList, SelectedDevice, select_device, select_devices,
+};
 use calt_core::training::fit::{FitObserver, FitPlan, TestSplit, fit};
 use calt_core::training::run_dir::{self, RunFolder, RunInfo};
 use indicatif::ProgressBar;
@@ -26,6 +28,7 @@ use serde_json::json;
 #[command(
     after_help = "Examples:\n  calt train --config configs/gf17_addition/train.yaml\n  \
 calt train --config configs/gf17_addition/train.yaml --dryrun --device cpu\n  \
+calt train --config configs/gf17_addition/train.yaml --devices wgpu:0,wgpu:1\n  \
 calt train --resume runs/gf17_addition"
 )]
 pub struct TrainArgs {
@@ -41,6 +44,11 @@ pub struct TrainArgs {
     /// Compute device: auto (a GPU through WGPU if present, else CPU), wgpu, or cpu.
     #[arg(long, default_value = "auto")]
     device: DeviceChoice,
+    /// Train on several devices at once, one model replica each, e.g. `cpu,cpu` or
+    /// `wgpu:0,wgpu:1` (`batch_size` is divided among them, as CALT divides it among GPUs).
+    /// Overrides the train.devices key; a resumed run keeps its list.
+    #[arg(long, conflicts_with = "device")]
+    devices: Option<DeviceList>,
     /// Leave out bad data lines (with a count) instead of failing.
     #[arg(long)]
     skip_bad_lines: bool,
@@ -90,6 +98,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             let info = RunInfo {
                 config_path,
                 dryrun: args.dryrun,
+                devices: args.devices.clone(),
             };
             (info, None)
         }
@@ -112,12 +121,31 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{}", data.sample_preview(count)?);
     }
     let (model_config, settings) = data.recipe()?;
-    let selected = select_device(args.device)?;
-    if let Some(note) = &selected.note {
-        eprintln!("{note}");
+    let run_devices = info.devices.as_ref().or(data.config.train.devices.as_ref());
+    if let (Some(given), Some(_)) = (&args.devices, resume_dir) {
+        let count = run_devices.map_or(1, |list| list.0.len());
+        if given.0.len() != count {
+            let listed = run_devices.map_or(String::new(), |list| format!(" ({list})"));
+            anyhow::bail!(
+                "the run in {} trains on {count} device(s){listed}; resume it on as many (each \
+                 update's batches depend on it)",
+                dir.display()
+            );
+        }
     }
-    eprintln!("device: {}", selected.description);
-    let device = &selected.device;
+    let selected: Vec<SelectedDevice> = match args.devices.as_ref().or(run_devices) {
+        Some(list) => select_devices(list)?,
+        None => vec![select_device(args.device)?],
+    };
+    for device in &selected {
+        if let Some(note) = &device.note {
+            eprintln!("{note}");
+        }
+    }
+    let descriptions: Vec<&str> = selected.iter().map(|d| d.description.as_str()).collect();
+    eprintln!("device: {}", descriptions.join(", "));
+    let devices: Vec<_> = selected.iter().map(|d| d.device.clone()).collect();
+    let device = &devices[0];
 
     let mut store =
         RunFolder::open(&dir, data.config.train.save_total_limit).map_err(anyhow::Error::msg)?;
@@ -132,7 +160,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             &model_config,
             settings.clone(),
             train.clone(),
-            device,
+            &devices,
             |warning| eprintln!("warning: {warning}"),
         )?,
     };
@@ -152,15 +180,22 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                     dir.display()
                 );
             }
-            Trainer::new(&model_config, settings, train, device)?
+            Trainer::new(&model_config, settings, train, device)?.with_replicas(&devices)?
         }
     };
     eprintln!(
-        "training: {} samples, {} steps ({} per epoch), batch {}, run folder {}",
+        "training: {} samples, {} steps ({} per epoch), batch {}{}, run folder {}",
         data.train.dataset.len(),
         trainer.total_steps(),
         trainer.steps_per_epoch(),
         data.config.train.batch_size,
+        match devices.len() {
+            1 => String::new(),
+            n => format!(
+                " ({} per device × {n} devices)",
+                trainer.settings().batch_size
+            ),
+        },
         dir.display()
     );
     let meta = BundleMeta::new(

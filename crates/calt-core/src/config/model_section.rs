@@ -66,6 +66,10 @@ pub struct ModelSection {
     pub max_sequence_length: usize,
     #[serde(default = "default_positional")]
     pub use_positional_embedding: PositionalEmbedding,
+    /// calt-x 1.5's token-embedding choice: `token` (the plain table) is its only built-in;
+    /// any other name is a Python class registered at run time, which calt cannot load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_embedding_type: Option<String>,
     #[serde(default = "default_dropout", deserialize_with = "f64_lenient")]
     pub dropout: f64,
     #[serde(default = "default_activation")]

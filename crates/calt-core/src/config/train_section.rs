@@ -114,6 +114,10 @@ pub struct TrainSection {
     pub save_safetensors: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wandb: Option<WandbSection>,
+    /// calt's: train on these devices at once (`cpu,cpu`, `wgpu:0,wgpu:1`; `calt train
+    /// --devices` overrides). `batch_size` is per device, as under HF's DDP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<crate::execution::DeviceList>,
 }
 
 impl TrainSection {

@@ -1,6 +1,7 @@
 //! Preprocess, lex and tokenise a split once, keeping the texts for evaluation and reports.
 
-use super::{BadLine, Preprocessors, TextSample};
+use super::pretokenized::{is_pretokenized, read_pretokenized};
+use super::{BadLine, DataFormat, Preprocessors, TextSample, read_split};
 use crate::lexer::Lexer;
 use crate::tokenizer::{CaltTokenizer, TokenizerError};
 
@@ -49,6 +50,28 @@ impl EncodedDataset {
             .map(|s| (s.input_ids.clone(), s.target_ids.clone()))
             .collect()
     }
+}
+
+/// Reads and encodes a split file's `text` (up to `limit` samples): `problem # answer`
+/// lines, or JSONL when `file` ends in `.jsonl`, of texts or of token ids (see
+/// [`super::pretokenized`]). Lines that cannot become a sample are returned in line order.
+pub fn encode_file(
+    file: &str,
+    text: &str,
+    limit: Option<usize>,
+    preprocessors: &Preprocessors,
+    lexer: &Lexer,
+    tokenizer: &CaltTokenizer,
+) -> (EncodedDataset, Vec<BadLine>) {
+    let format = DataFormat::from_path(file);
+    if format == DataFormat::Jsonl && is_pretokenized(text) {
+        return read_pretokenized(file, text, limit, tokenizer);
+    }
+    let (samples, mut bad) = read_split(file, text, format, limit);
+    let (dataset, encode_bad) = encode_split(file, &samples, preprocessors, lexer, tokenizer);
+    bad.extend(encode_bad);
+    bad.sort_by_key(|b| b.line);
+    (dataset, bad)
 }
 
 /// Encodes `samples`; a pair that fails any step becomes a [`BadLine`] instead.

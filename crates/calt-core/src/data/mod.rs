@@ -1,5 +1,6 @@
-//! Datasets: CALT's `problem # answer` text files and `{"problem", "answer"}` JSONL, load
-//! preprocessors, and encoding to token ids once up front (CALT re-lexes every epoch).
+//! Datasets: CALT's `problem # answer` text files, `{"problem", "answer"}` JSONL and
+//! pre-tokenized `{"input_ids", "target_ids"}` JSONL, load preprocessors, and encoding to token
+//! ids once up front (CALT re-lexes every epoch).
 //!
 //! Unlike CALT nothing is dropped silently: every line that cannot become a training pair
 //! (no `#`, an empty side, a character the lexer rejects, a token outside the vocabulary) is
@@ -9,11 +10,13 @@
 mod encode;
 mod expanded_form;
 mod preprocess;
+mod pretokenized;
 mod reader;
 
-pub use encode::{EncodedDataset, EncodedSample, encode_split};
+pub use encode::{EncodedDataset, EncodedSample, encode_file, encode_split};
 pub use expanded_form::{ExpandedForm, MonomialOrder};
 pub use preprocess::{LoadPreprocessor, PreprocessError, Preprocessors};
+pub use pretokenized::{is_pretokenized, read_pretokenized};
 pub use reader::{DataFormat, TextSample, read_split, render_value};
 
 use std::fmt;

@@ -39,10 +39,33 @@ pub fn read_split(
     format: DataFormat,
     limit: Option<usize>,
 ) -> (Vec<TextSample>, Vec<BadLine>) {
-    let mut samples = Vec::new();
+    let (parsed, bad) = parse_lines(file, text, limit, |line| match format {
+        DataFormat::Text => split_text_line(line),
+        DataFormat::Jsonl => parse_jsonl_line(line),
+    });
+    let samples = parsed
+        .into_iter()
+        .map(|(line, (problem, answer))| TextSample {
+            line,
+            problem,
+            answer,
+        })
+        .collect();
+    (samples, bad)
+}
+
+/// The non-empty lines of `text` that `parse` accepts, with their 1-based numbers, up to
+/// `limit` of them; the lines it refuses (and lines above the size limit) go to the second list.
+pub(crate) fn parse_lines<T>(
+    file: &str,
+    text: &str,
+    limit: Option<usize>,
+    mut parse: impl FnMut(&str) -> Result<T, String>,
+) -> (Vec<(usize, T)>, Vec<BadLine>) {
+    let mut parsed = Vec::new();
     let mut bad = Vec::new();
     for (index, raw) in text.lines().enumerate() {
-        if limit.is_some_and(|n| samples.len() >= n) {
+        if limit.is_some_and(|n| parsed.len() >= n) {
             break;
         }
         let line = raw.trim();
@@ -59,20 +82,12 @@ pub fn read_split(
             bad.push(BadLine::new(file, number, reason, line));
             continue;
         }
-        let parsed = match format {
-            DataFormat::Text => split_text_line(line),
-            DataFormat::Jsonl => parse_jsonl_line(line),
-        };
-        match parsed {
-            Ok((problem, answer)) => samples.push(TextSample {
-                line: number,
-                problem,
-                answer,
-            }),
+        match parse(line) {
+            Ok(value) => parsed.push((number, value)),
             Err(reason) => bad.push(BadLine::new(file, number, reason, line)),
         }
     }
-    (samples, bad)
+    (parsed, bad)
 }
 
 /// `problem # answer`, split at the first `#`, both sides trimmed and non-empty.

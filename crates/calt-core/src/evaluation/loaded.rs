@@ -6,10 +6,7 @@ use indexmap::IndexMap;
 use super::EvaluationError;
 use crate::bundle::{self, BundleMeta};
 use crate::config::{LexerConfig, LoadPreprocessorSpec};
-use crate::data::{
-    BAD_LINES_SHOWN, DataFormat, EncodedDataset, Preprocessors, encode_split, format_bad_lines,
-    read_split,
-};
+use crate::data::{BAD_LINES_SHOWN, EncodedDataset, Preprocessors, encode_file, format_bad_lines};
 use crate::lexer::Lexer;
 use crate::model::{ModelConfig, Seq2Seq};
 use crate::tokenizer::CaltTokenizer;
@@ -76,8 +73,8 @@ impl LoadedModel {
         })
     }
 
-    /// Reads and encodes a test file (`problem # answer` lines, or JSONL when `file` ends in
-    /// `.jsonl`). Bad lines are an error listing them unless `skip_bad_lines`; a file with no
+    /// Reads and encodes a test file (`problem # answer` lines, or JSONL of texts or token ids
+    /// when `file` ends in `.jsonl`). Bad lines are an error listing them unless `skip_bad_lines`; a file with no
     /// usable sample is an error either way.
     pub fn prepare_test_set(
         &self,
@@ -86,15 +83,14 @@ impl LoadedModel {
         limit: Option<usize>,
         skip_bad_lines: bool,
     ) -> Result<TestSet, EvaluationError> {
-        let (samples, mut bad) = read_split(file, text, DataFormat::from_path(file), limit);
-        let (data, encode_bad) = encode_split(
+        let (data, bad) = encode_file(
             file,
-            &samples,
+            text,
+            limit,
             &self.preprocessors,
             &self.lexer,
             &self.tokenizer,
         );
-        bad.extend(encode_bad);
         if !bad.is_empty() && !skip_bad_lines {
             return Err(EvaluationError::BadLines {
                 count: bad.len(),

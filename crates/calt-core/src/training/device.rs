@@ -2,7 +2,7 @@
 
 use burn::tensor::{Device, DeviceType};
 
-pub use crate::execution::DeviceChoice;
+pub use crate::execution::{DeviceChoice, DeviceList, DeviceSpec, MAX_DEVICES};
 
 /// The chosen device, a short description, and a note for the user when `auto` fell back.
 #[derive(Clone, Debug)]
@@ -75,4 +75,59 @@ pub fn select_device(choice: DeviceChoice) -> Result<SelectedDevice, NoAdapter> 
             }
         }
     }
+}
+
+/// A device list that names no usable set of devices.
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceListError {
+    #[error(transparent)]
+    NoAdapter(#[from] NoAdapter),
+    #[error("wgpu:{index}: no such adapter ({count} WGPU adapter(s) found, numbered from 0)")]
+    NoSuchAdapter { index: usize, count: usize },
+    #[error(
+        "{0} is listed twice: only the CPU can hold several replicas (each GPU replica needs a \
+         device of its own)"
+    )]
+    Repeated(String),
+    #[error("the device list mixes the CPU and WGPU: list devices of one backend")]
+    Mixed,
+}
+
+/// The devices of `list`, each with its description.
+pub fn select_devices(list: &DeviceList) -> Result<Vec<SelectedDevice>, DeviceListError> {
+    let wgpu = list.0.iter().any(|s| matches!(s, DeviceSpec::Wgpu(_)));
+    if wgpu && list.0.contains(&DeviceSpec::Cpu) {
+        return Err(DeviceListError::Mixed);
+    }
+    let adapters = if wgpu { wgpu_adapters() } else { Vec::new() };
+    let mut selected: Vec<SelectedDevice> = Vec::new();
+    for spec in &list.0 {
+        let device = match spec {
+            DeviceSpec::Cpu => select_device(DeviceChoice::Cpu)?,
+            DeviceSpec::Wgpu(None) => select_device(DeviceChoice::Wgpu)?,
+            DeviceSpec::Wgpu(Some(index)) => {
+                let (device, name, hardware) =
+                    adapters
+                        .get(*index)
+                        .cloned()
+                        .ok_or(DeviceListError::NoSuchAdapter {
+                            index: *index,
+                            count: adapters.len(),
+                        })?;
+                SelectedDevice {
+                    device,
+                    description: format!(
+                        "wgpu:{index} ({name}{})",
+                        if hardware { "" } else { ", software" }
+                    ),
+                    note: None,
+                }
+            }
+        };
+        if *spec != DeviceSpec::Cpu && selected.iter().any(|s| s.device == device.device) {
+            return Err(DeviceListError::Repeated(device.description));
+        }
+        selected.push(device);
+    }
+    Ok(selected)
 }

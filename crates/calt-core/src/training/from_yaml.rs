@@ -45,6 +45,12 @@ pub fn model_config(
         PositionalEmbedding::Rope => Positional::Rope,
         PositionalEmbedding::None => Positional::None,
     };
+    if let Some(other) = m.input_embedding_type.as_deref().filter(|t| *t != "token") {
+        return Err(invalid(format!(
+            "model.input_embedding_type `{other}` is not calt-x's built-in `token` embedding; \
+             a custom embedding registered in Python cannot be loaded here"
+        )));
+    }
     if architecture == Architecture::Bart && positional != Positional::Learned {
         return Err(invalid(
             "model_type bart always uses learned positions; remove use_positional_embedding",

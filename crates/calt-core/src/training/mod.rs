@@ -15,6 +15,8 @@ pub mod loss;
 pub mod optim;
 pub mod parallel;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod replicas;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod run_dir;
 pub mod schedule;
 pub mod tensor_file;
@@ -48,7 +50,8 @@ pub enum TrainError {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainSettings {
     pub epochs: f64,
-    /// Samples per forward/backward pass.
+    /// Samples per forward/backward pass (on each device, when training on several: see
+    /// [`Trainer::with_replicas`]).
     pub batch_size: usize,
     /// Batches per optimizer update (HF's `gradient_accumulation_steps`, at least 1): their
     /// gradients are summed and the loss normalised over all of them, so an update equals
@@ -107,6 +110,8 @@ pub struct Trainer {
     optim: AdamW,
     settings: TrainSettings,
     device: Device,
+    /// Every device an update runs on, `device` first (see [`Trainer::with_replicas`]).
+    devices: Vec<Device>,
     data: Vec<Pair>,
     lengths: Vec<usize>,
     /// Answer tokens the loss counts, per sample, averaged over the training set.
@@ -167,16 +172,7 @@ impl Trainer {
                 p.0.len().max(p.1.len())
             )));
         }
-        // An epoch's last update takes the batches left over (fewer than `accumulation`).
-        let batches_per_epoch = data.len().div_ceil(settings.batch_size);
-        let steps_per_epoch = batches_per_epoch.div_ceil(settings.accumulation) as u64;
-        let total = (settings.epochs * steps_per_epoch as f64).ceil() as u64;
-        let schedule = Schedule::new(
-            settings.schedule,
-            settings.learning_rate,
-            total,
-            settings.warmup_ratio,
-        );
+        let (steps_per_epoch, schedule) = plan_updates(&settings, data.len(), 1);
         let lengths = data.iter().map(|p| p.0.len() + p.1.len()).collect();
         let label_tokens: usize = data.iter().map(|p| p.1.len().saturating_sub(1)).sum();
         let mean_label_tokens = label_tokens.max(1) as f64 / data.len() as f64;
@@ -186,6 +182,7 @@ impl Trainer {
             optim: AdamW::new(settings.adamw),
             settings,
             device: device.clone(),
+            devices: vec![device.clone()],
             data,
             lengths,
             mean_label_tokens,
@@ -196,6 +193,44 @@ impl Trainer {
             plan: None,
             two_halves: true,
         })
+    }
+
+    /// Trains data-parallel on `devices` (the first must be the model's), as CALT does on
+    /// several GPUs: `batch_size` stays the update's batch and is divided among the devices
+    /// (rounded down, as CALT's loader divides it), each taking its share of the batches (see
+    /// `replicas.rs`). Call once, before the first step (a resumed run: before `restore`).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn with_replicas(mut self, devices: &[Device]) -> Result<Self, TrainError> {
+        let devices: Vec<Device> = devices.iter().map(|d| d.clone().autodiff()).collect();
+        if devices.first() != Some(&self.device) {
+            return Err(TrainError::Invalid(
+                "the first device of a device list must hold the model".into(),
+            ));
+        }
+        if self.step != 0 || self.devices.len() != 1 {
+            return Err(TrainError::Invalid(
+                "devices are chosen once, before the first step".into(),
+            ));
+        }
+        let per_device = self.settings.batch_size / devices.len();
+        if per_device == 0 {
+            return Err(TrainError::Invalid(format!(
+                "batch_size {} is smaller than the number of devices ({}): each device needs \
+                 samples of its own",
+                self.settings.batch_size,
+                devices.len()
+            )));
+        }
+        self.settings.batch_size = per_device;
+        (self.steps_per_epoch, self.schedule) =
+            plan_updates(&self.settings, self.data.len(), devices.len());
+        self.devices = devices;
+        Ok(self)
+    }
+
+    /// Devices an update runs on.
+    pub fn device_count(&self) -> usize {
+        self.devices.len()
     }
 
     /// Whether steps on the CPU backend compute the two halves of a batch on two threads (on by
@@ -289,7 +324,7 @@ impl Trainer {
             };
             self.plan = Some((epoch, batches));
         }
-        let per_update = self.settings.accumulation;
+        let per_update = self.settings.accumulation * self.devices.len();
         self.plan
             .as_ref()
             .map(|p| {
@@ -323,37 +358,30 @@ impl Trainer {
         // Dropout masks depend on (seed, step, batch) only, so a resumed run draws the same
         // ones (and the first batch of a step the masks it drew before accumulation existed).
         let step_seed = mix(self.settings.seed, self.step);
-        let mut summed: Option<parallel::PartResult> = None;
-        for (k, pairs) in batches.iter().enumerate() {
-            let seed = if k == 0 {
-                step_seed
-            } else {
-                mix(step_seed, k as u64)
-            };
-            let computed = parallel::batch_gradients(
-                &model,
-                pairs,
-                self.pad,
-                normaliser,
-                seed,
-                &self.device,
-                self.two_halves,
-            );
-            let part = match computed {
-                Ok(part) => part,
-                Err(e) => {
-                    self.model = Some(model);
-                    return Err(e.into());
-                }
-            };
-            summed = Some(match summed.take() {
-                None => part,
-                Some(sum) => parallel::add_parts(&model, sum, part),
-            });
-        }
-        let Some(parallel::PartResult { grads, loss }) = summed else {
-            self.model = Some(model);
-            return Err(TrainError::Invalid("an update without batches".into()));
+        let seeded: Vec<_> = batches
+            .iter()
+            .enumerate()
+            .map(|(k, pairs)| {
+                let seed = if k == 0 {
+                    step_seed
+                } else {
+                    mix(step_seed, k as u64)
+                };
+                (pairs.clone(), seed)
+            })
+            .collect();
+        let computed = if seeded.is_empty() {
+            Err(TrainError::Invalid("an update without batches".into()))
+        } else {
+            self.update_gradients(&model, &seeded, normaliser)
+                .map_err(TrainError::from)
+        };
+        let parallel::PartResult { grads, loss } = match computed {
+            Ok(part) => part,
+            Err(e) => {
+                self.model = Some(model);
+                return Err(e);
+            }
         };
         let update = self.step + 1;
         let lr = self.schedule.lr_for_update(update);
@@ -371,6 +399,61 @@ impl Trainer {
             padded_tokens: batches.iter().map(|b| HostBatch::padded_tokens_of(b)).sum(),
         })
     }
+}
+
+impl Trainer {
+    /// The summed gradients and loss of an update's (non-empty) batches: on every device at
+    /// once, or one batch after another on the one device.
+    fn update_gradients(
+        &self,
+        model: &Seq2Seq,
+        batches: &[(Vec<(&[u32], &[u32])>, u64)],
+        normaliser: f64,
+    ) -> Result<parallel::PartResult, ModelError> {
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.devices.len() > 1 {
+            return replicas::replica_gradients(
+                model,
+                &self.devices,
+                batches,
+                self.pad,
+                normaliser,
+            );
+        }
+        let mut summed: Option<parallel::PartResult> = None;
+        for (pairs, seed) in batches {
+            let part = parallel::batch_gradients(
+                model,
+                pairs,
+                self.pad,
+                normaliser,
+                *seed,
+                &self.device,
+                self.two_halves,
+            )?;
+            summed = Some(match summed {
+                None => part,
+                Some(sum) => parallel::add_parts(model, sum, part),
+            });
+        }
+        Ok(summed.expect("an update has at least one batch"))
+    }
+}
+
+/// Updates per epoch and the learning-rate schedule over the whole run, when each update
+/// takes `accumulation` batches on each of `devices` devices. An epoch's last update takes
+/// the batches left over.
+fn plan_updates(settings: &TrainSettings, samples: usize, devices: usize) -> (u64, Schedule) {
+    let batches_per_epoch = samples.div_ceil(settings.batch_size);
+    let steps_per_epoch = batches_per_epoch.div_ceil(settings.accumulation * devices) as u64;
+    let total = (settings.epochs * steps_per_epoch as f64).ceil() as u64;
+    let schedule = Schedule::new(
+        settings.schedule,
+        settings.learning_rate,
+        total,
+        settings.warmup_ratio,
+    );
+    (steps_per_epoch, schedule)
 }
 
 /// Teacher-forced evaluation of a whole set.

@@ -276,6 +276,10 @@ impl RunStore for RunFolder {
 pub struct RunInfo {
     pub config_path: PathBuf,
     pub dryrun: bool,
+    /// The `--devices` list the run was started with (a resumed run keeps it: the number of
+    /// updates per epoch depends on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<crate::execution::DeviceList>,
 }
 
 pub const RUN_INFO_FILE: &str = "run_info.json";
@@ -326,20 +330,21 @@ pub fn write_run_files(
 }
 
 /// The trainer a resumed run continues with: the newest checkpoint in `run_dir` that loads
-/// (each one skipped is reported through `warn`), its model, optimizer moments and step.
-/// `None` when there is no usable checkpoint.
+/// (each one skipped is reported through `warn`), its model, optimizer moments and step,
+/// training on `devices` (the run's own list: the step count depends on it). `None` when
+/// there is no usable checkpoint.
 pub fn resume_trainer(
     run_dir: &Path,
     expected: &ModelConfig,
     settings: TrainSettings,
     train: Vec<Pair>,
-    device: &Device,
+    devices: &[Device],
     warn: impl FnMut(String),
 ) -> Result<Option<(Trainer, PathBuf)>, FitError> {
     let Some(checkpoint) = newest_checkpoint(run_dir, warn) else {
         return Ok(None);
     };
-    let device = device.clone().autodiff();
+    let device = devices[0].clone().autodiff();
     let (model, meta) = crate::bundle::from_bytes(checkpoint.bundle, &device)?;
     if &meta.model_config != expected {
         return Err(TrainError::Checkpoint(format!(
@@ -348,7 +353,8 @@ pub fn resume_trainer(
         ))
         .into());
     }
-    let mut trainer = Trainer::with_model(model, settings, train, &device)?;
+    let mut trainer =
+        Trainer::with_model(model, settings, train, &device)?.with_replicas(devices)?;
     trainer.restore(checkpoint.state.global_step, checkpoint.moments)?;
     Ok(Some((trainer, checkpoint.dir)))
 }

@@ -1,5 +1,7 @@
-//! Gradient accumulation (HF's `gradient_accumulation_steps`): 2 accumulated batches of 16 are
-//! one update of a batch of 32 — same loss, same gradient norm, same weights, step by step.
+//! An update of 32 samples is the same update however it is made: one batch of 32, 2
+//! accumulated batches of 16 (HF's `gradient_accumulation_steps`), or a batch of 32 divided
+//! among 2 devices (data parallelism, `--devices`) — same samples, loss, gradient norm and
+//! weights, step by step.
 
 // Long native checks; the browser tests are browser_core.rs.
 #![cfg(not(target_arch = "wasm32"))]
@@ -45,35 +47,63 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-4 * a.abs().max(b.abs()).max(1e-3)
 }
 
-#[test]
-fn accumulated_batches_update_as_one_large_batch() {
-    let device = Device::flex();
-    let config = ModelConfig {
+fn config() -> ModelConfig {
+    ModelConfig {
         dropout: 0.0,
         ..ModelConfig::small(12, 0, 1, 2)
-    };
-    let run = |batch_size, accumulation| {
-        let settings = settings(batch_size, accumulation);
-        let mut trainer = Trainer::new(&config, settings, data(), &device).unwrap();
-        let mut reports = Vec::new();
-        while !trainer.is_done() {
-            let r = trainer.train_step().unwrap();
-            let norm = r.grad_norm.as_ref().map_or(f64::NAN, scalar);
-            reports.push((r.samples, scalar(&r.loss), norm));
-        }
-        (reports, weights(trainer.model()))
-    };
-    let (large, large_weights) = run(32, 1);
-    let (accumulated, accumulated_weights) = run(16, 2);
+    }
+}
+
+/// Each update's samples, loss and gradient norm, and the final weights.
+struct Run {
+    updates: Vec<(usize, f64, f64)>,
+    weights: Vec<NamedTensor>,
+}
+
+/// Trains with `batch_size`, `accumulation` batches per update, on `replicas` CPU replicas
+/// (which divide `batch_size` among them).
+fn run(batch_size: usize, accumulation: usize, replicas: usize) -> Run {
+    let devices = vec![Device::flex(); replicas];
+    let settings = settings(batch_size, accumulation);
+    let mut trainer = Trainer::new(&config(), settings, data(), &devices[0])
+        .unwrap()
+        .with_replicas(&devices)
+        .unwrap();
+    let mut updates = Vec::new();
+    while !trainer.is_done() {
+        let r = trainer.train_step().unwrap();
+        let norm = r.grad_norm.as_ref().map_or(f64::NAN, scalar);
+        updates.push((r.samples, scalar(&r.loss), norm));
+    }
+    Run {
+        updates,
+        weights: weights(trainer.model()),
+    }
+}
+
+#[test]
+fn accumulated_batches_update_as_one_large_batch() {
+    assert_same_updates(&run(32, 1, 1), &run(16, 2, 1));
+}
+
+#[test]
+fn replicas_update_as_one_large_batch() {
+    let large = run(32, 1, 1);
+    assert_same_updates(&large, &run(32, 1, 2));
+    // Both at once: each replica accumulates 2 batches of 8.
+    assert_same_updates(&large, &run(16, 2, 2));
+}
+
+fn assert_same_updates(large: &Run, other: &Run) {
     // 100 samples: 4 updates per epoch either way, the last of 4 samples.
-    let samples: Vec<usize> = accumulated.iter().map(|r| r.0).collect();
+    let samples: Vec<usize> = other.updates.iter().map(|r| r.0).collect();
     assert_eq!(samples, [32, 32, 32, 4, 32, 32, 32, 4]);
-    for (step, (a, b)) in large.iter().zip(&accumulated).enumerate() {
+    for (step, (a, b)) in large.updates.iter().zip(&other.updates).enumerate() {
         assert_eq!(a.0, b.0, "step {step}: samples");
         assert!(close(a.1, b.1), "step {step}: loss {} vs {}", a.1, b.1);
         assert!(close(a.2, b.2), "step {step}: grad norm {} vs {}", a.2, b.2);
     }
-    for ((name, _, a), (_, _, b)) in large_weights.iter().zip(&accumulated_weights) {
+    for ((name, _, a), (_, _, b)) in large.weights.iter().zip(&other.weights) {
         // Softmax ignores a bias added to every key, so its gradient is zero but for rounding,
         // and Adam scales that rounding up to full-size steps: no two summation orders agree.
         if name.ends_with("key.bias") {
@@ -87,11 +117,11 @@ fn accumulated_batches_update_as_one_large_batch() {
         assert!(worst < 1e-5, "{name}: weights differ by {worst}");
     }
     // Not vacuous: a step moves the weights by far more than the tolerance.
-    let fresh = weights(&Seq2Seq::new(&config, &device).unwrap());
+    let fresh = weights(&Seq2Seq::new(&config(), &Device::flex()).unwrap());
     assert!(
         fresh
             .iter()
-            .zip(&large_weights)
+            .zip(&large.weights)
             .any(|(f, t)| { f.2.iter().zip(&t.2).any(|(x, y)| (x - y).abs() > 1e-4) })
     );
 }
