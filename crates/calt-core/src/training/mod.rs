@@ -407,7 +407,7 @@ impl Trainer {
     fn update_gradients(
         &self,
         model: &Seq2Seq,
-        batches: &[(Vec<(&[u32], &[u32])>, u64)],
+        batches: &[parallel::SeededBatch<'_>],
         normaliser: f64,
     ) -> Result<parallel::PartResult, ModelError> {
         #[cfg(not(target_arch = "wasm32"))]

@@ -18,6 +18,9 @@ use super::loss;
 use crate::execution::ExecutionPolicy;
 use crate::model::{ModelError, Seq2Seq, dropout};
 
+/// A batch of an update: its rows and its dropout seed.
+pub type SeededBatch<'a> = (Vec<(&'a [u32], &'a [u32])>, u64);
+
 /// Gradients and loss (as a share of the whole batch's) of some rows of a batch.
 pub struct PartResult {
     pub grads: GradientsParams,

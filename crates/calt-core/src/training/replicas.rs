@@ -15,12 +15,9 @@
 use burn::module::Module;
 use burn::tensor::Device;
 
-use super::parallel::{PartResult, add_parts, batch_gradients};
+use super::parallel::{PartResult, SeededBatch, add_parts, batch_gradients};
 use crate::execution::ExecutionPolicy;
 use crate::model::{ModelError, Seq2Seq};
-
-/// A batch of an update: its rows and its dropout seed.
-pub type SeededBatch<'a> = (Vec<(&'a [u32], &'a [u32])>, u64);
 
 /// The summed gradients and loss of `batches` on `devices` (at least one; the model lives on
 /// the first), on the first device.
