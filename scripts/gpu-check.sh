@@ -119,7 +119,10 @@ ddp_check() {
   echo "== data parallelism: one GPU against two (benches/gpu/ddp_*.yaml)"
   for run in one_gpu two_gpus; do
     rm -rf "benches/gpu/results-ddp-${run//_/-}"
-    if ! timeout 300 "$calt" train --config "benches/gpu/ddp_$run.yaml" --device wgpu \
+    # The two-GPU config names its devices (train.devices); the other one is told its device.
+    placement=(--device wgpu)
+    [ "$run" = one_gpu ] || placement=()
+    if ! timeout 300 "$calt" train --config "benches/gpu/ddp_$run.yaml" "${placement[@]}" \
         >"$log/ddp_$run" 2>&1; then
       echo "gpu-check: FAIL: calt train benches/gpu/ddp_$run.yaml:" >&2
       tail -n 5 "$log/ddp_$run" >&2

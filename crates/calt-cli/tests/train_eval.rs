@@ -331,6 +331,14 @@ fn train_on_two_replicas_and_resume_on_the_same_list() {
     );
 
     // Lists that name no usable set of devices.
+    // A run on a list is not moved to one device by --device.
+    let out = calt(&["train", "--resume", run, "--device", "cpu"]);
+    assert!(!out.status.success());
+    assert!(
+        text_of(&out).contains("--device does not apply"),
+        "{}",
+        text_of(&out)
+    );
     for (list, message) in [
         ("cpu,tpu", "unknown device `tpu`"),
         ("cpu,wgpu", "mixes the CPU and WGPU"),

@@ -3,6 +3,8 @@
 
 use burn::tensor::Device;
 
+use crate::limits;
+
 /// The device a user asks for (`--device` in the CLI, the backend menu in the browser).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeviceChoice {
@@ -63,10 +65,11 @@ impl std::str::FromStr for DeviceList {
                 }
             })
             .collect::<Result<Vec<_>, _>>()?;
-        if specs.len() > MAX_DEVICES {
+        if specs.len() > limits::MAX_DEVICES {
             return Err(format!(
-                "{} devices listed; at most {MAX_DEVICES} are supported",
-                specs.len()
+                "{} devices listed; at most {} are supported",
+                specs.len(),
+                limits::MAX_DEVICES
             ));
         }
         Ok(Self(specs))
@@ -88,8 +91,6 @@ impl std::fmt::Display for DeviceList {
     }
 }
 
-/// Each replica is a thread and a copy of the model: a bound a config cannot exceed.
-pub const MAX_DEVICES: usize = 64;
 
 impl serde::Serialize for DeviceList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -19,3 +19,5 @@ pub const MAX_PARAMETERS: u64 = 1 << 32;
 pub const MAX_LINE_BYTES: usize = 1 << 24;
 /// Bytes of a bundle's safetensors header (the safetensors format's own limit).
 pub const MAX_BUNDLE_HEADER: usize = 100_000_000;
+/// Devices in a data-parallel device list (each is a thread and a copy of the model).
+pub const MAX_DEVICES: usize = 64;

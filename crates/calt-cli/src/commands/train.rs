@@ -41,9 +41,10 @@ pub struct TrainArgs {
     /// Quick check: 1 epoch, ≤ 1000 train / 100 test samples, batch ≤ 8, eval/save every 10 steps.
     #[arg(long)]
     dryrun: bool,
-    /// Compute device: auto (a GPU through WGPU if present, else CPU), wgpu, or cpu.
-    #[arg(long, default_value = "auto")]
-    device: DeviceChoice,
+    /// Compute device: auto (a GPU through WGPU if present, else CPU; the default), wgpu, or
+    /// cpu.
+    #[arg(long)]
+    device: Option<DeviceChoice>,
     /// Train on several devices at once, one model replica each, e.g. `cpu,cpu` or
     /// `wgpu:0,wgpu:1` (`batch_size` is divided among them, as CALT divides it among GPUs).
     /// Overrides the train.devices key; a resumed run keeps its list.
@@ -133,9 +134,13 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let selected: Vec<SelectedDevice> = match args.devices.as_ref().or(run_devices) {
-        Some(list) => select_devices(list)?,
-        None => vec![select_device(args.device)?],
+    let selected: Vec<SelectedDevice> = match (args.devices.as_ref().or(run_devices), args.device) {
+        (Some(list), Some(_)) => anyhow::bail!(
+            "--device does not apply: this run trains on the device list {list} (train.devices \
+             or the run's own list); pass --devices to choose other devices"
+        ),
+        (Some(list), None) => select_devices(list)?,
+        (None, choice) => vec![select_device(choice.unwrap_or(DeviceChoice::Auto))?],
     };
     for device in &selected {
         if let Some(note) = &device.note {

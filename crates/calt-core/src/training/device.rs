@@ -2,7 +2,7 @@
 
 use burn::tensor::{Device, DeviceType};
 
-pub use crate::execution::{DeviceChoice, DeviceList, DeviceSpec, MAX_DEVICES};
+pub use crate::execution::{DeviceChoice, DeviceList, DeviceSpec};
 
 /// The chosen device, a short description, and a note for the user when `auto` fell back.
 #[derive(Clone, Debug)]

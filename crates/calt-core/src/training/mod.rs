@@ -228,11 +228,6 @@ impl Trainer {
         Ok(self)
     }
 
-    /// Devices an update runs on.
-    pub fn device_count(&self) -> usize {
-        self.devices.len()
-    }
-
     /// Whether steps on the CPU backend compute the two halves of a batch on two threads (on by
     /// default; `parallel::batch_gradients` decides where it applies). `calt bench` turns it
     /// off for its baseline.
