@@ -91,7 +91,6 @@ impl std::fmt::Display for DeviceList {
     }
 }
 
-
 impl serde::Serialize for DeviceList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)

@@ -269,6 +269,14 @@ fn resolve_special_ids(
     })
 }
 
+/// The tokenizer of `configs/gf17_addition/lexer.yaml`, for unit tests.
+#[cfg(test)]
+pub(crate) fn gf17_tokenizer() -> CaltTokenizer {
+    let yaml = include_str!("../../../configs/gf17_addition/lexer.yaml");
+    let config: crate::config::LexerConfig = crate::config::parse_yaml(yaml, "lexer.yaml").unwrap();
+    CaltTokenizer::from_vocabulary(crate::lexer::Lexer::new(&config).unwrap().vocabulary()).unwrap()
+}
+
 /// HF's `clean_up_tokenization` (transformers 4.57).
 pub fn clean_up_tokenization(text: &str) -> String {
     text.replace(" .", ".")

@@ -96,14 +96,7 @@ fn token_ids(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{LexerConfig, parse_yaml};
-    use crate::lexer::Lexer;
-
-    fn tokenizer() -> CaltTokenizer {
-        let yaml = include_str!("../../../../configs/gf17_addition/lexer.yaml");
-        let config: LexerConfig = parse_yaml(yaml, "lexer.yaml").unwrap();
-        CaltTokenizer::from_vocabulary(Lexer::new(&config).unwrap().vocabulary()).unwrap()
-    }
+    use crate::tokenizer::gf17_tokenizer as tokenizer;
 
     #[test]
     fn detects_rows_of_ids_and_reads_them_with_their_lines() {

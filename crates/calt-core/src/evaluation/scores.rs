@@ -100,15 +100,8 @@ impl Scores {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{LexerConfig, parse_yaml};
     use crate::data::EncodedSample;
-    use crate::lexer::Lexer;
-
-    fn tokenizer() -> CaltTokenizer {
-        let yaml = include_str!("../../../../configs/gf17_addition/lexer.yaml");
-        let config: LexerConfig = parse_yaml(yaml, "lexer.yaml").unwrap();
-        CaltTokenizer::from_vocabulary(Lexer::new(&config).unwrap().vocabulary()).unwrap()
-    }
+    use crate::tokenizer::gf17_tokenizer as tokenizer;
 
     fn answers(tokenizer: &CaltTokenizer, answers: &[&[&str]]) -> EncodedDataset {
         let mut data = EncodedDataset::default();
