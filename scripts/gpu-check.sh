@@ -132,6 +132,16 @@ ddp_check() {
     sed -n 's/.*"loss":\([-0-9.e]*\).*/\1/p' "benches/gpu/results-ddp-${run//_/-}/metrics.jsonl" \
       >"$log/losses_$run"
   done
+  echo "== calt bench on two GPUs (benches/gpu/full_size.yaml)"
+  if timeout 300 "$calt" bench --config benches/gpu/full_size.yaml --device wgpu \
+      --devices wgpu:0,wgpu:1 --steps "$steps" --warmup 3 --gen-samples 8 --no-baseline \
+      >"$log/bench_two_gpus" 2>&1; then
+    sed -n '/^== data parallel/,$p' "$log/bench_two_gpus" | grep -v "^peak memory" || true
+  else
+    echo "gpu-check: FAIL: calt bench --devices wgpu:0,wgpu:1:" >&2
+    tail -n 5 "$log/bench_two_gpus" >&2
+    return 1
+  fi
   paste "$log/losses_one_gpu" "$log/losses_two_gpus" | awk '
     { n++; d = $1 - $2; if (d < 0) d = -d; r = d / ($1 > 1e-3 ? $1 : 1e-3); if (r > worst) worst = r }
     END {

@@ -252,8 +252,19 @@ fn bench_reports_speeds_against_the_arithmetic_floor() {
         "1",
         "--gen-samples",
         "12",
+        "--devices",
+        "cpu,cpu",
     ]));
     assert!(number_after(&out, "matrix products", ":") > 0.0, "{out}");
+    // The data-parallel section: two replicas against one device, in the same run.
+    assert!(
+        number_after(&out, "train on 2 device(s)", ")") > 0.0,
+        "{out}"
+    );
+    assert!(
+        number_after(&out, "data-parallel speed-up", ":") > 0.0,
+        "{out}"
+    );
     assert!(
         number_after(&out, "train (length-bucketed)", ")") > 0.0,
         "{out}"

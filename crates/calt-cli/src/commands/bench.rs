@@ -10,10 +10,10 @@ use calt_core::benchmark::{time_generation, time_training};
 use calt_core::evaluation::generation_order;
 use calt_core::execution::ExecutionPolicy;
 use calt_core::generation::{GenerationConfig, greedy_uncached, step_budget};
-use calt_core::model::Seq2Seq;
+use calt_core::model::{ModelConfig, Seq2Seq};
 use calt_core::native::load_training_data;
-use calt_core::training::Trainer;
-use calt_core::training::device::{DeviceChoice, select_device};
+use calt_core::training::device::{DeviceChoice, DeviceList, select_device, select_devices};
+use calt_core::training::{Pair, TrainSettings, Trainer};
 
 use crate::matmul_rate::matmul_rate;
 
@@ -52,6 +52,10 @@ pub struct BenchArgs {
     /// Skip the slow uncached generation baseline.
     #[arg(long)]
     no_baseline: bool,
+    /// Also time data-parallel training on these devices (e.g. `wgpu:0,wgpu:1`, as for
+    /// `calt train --devices`), against the first of them alone.
+    #[arg(long)]
+    devices: Option<DeviceList>,
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -201,10 +205,43 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    if let Some(list) = &args.devices {
+        bench_data_parallel(list, &mcfg, &base, &train, args.warmup, args.steps)?;
+    }
     // Over the whole bench (every variant above), so an upper bound for one training run.
     println!(
         "peak memory (resident, whole bench): {}",
         crate::peak_memory::describe_peak_memory()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Training on every device of `list` at once (the batch divided among them, as `calt train
+/// --devices` divides it) against the first device alone, in the same run.
+fn bench_data_parallel(
+    list: &DeviceList,
+    model: &ModelConfig,
+    settings: &TrainSettings,
+    train: &[Pair],
+    warmup: usize,
+    steps: usize,
+) -> anyhow::Result<()> {
+    let selected = select_devices(list)?;
+    let names: Vec<&str> = selected.iter().map(|d| d.description.as_str()).collect();
+    println!("== data parallel: {}", names.join(", "));
+    let devices: Vec<Device> = selected.iter().map(|d| d.device.clone()).collect();
+    let mut speeds = Vec::new();
+    for count in [1, devices.len()] {
+        let mut trainer = Trainer::new(model, settings.clone(), train.to_vec(), &devices[0])?
+            .with_replicas(&devices[..count])?;
+        let sps = time_training(&mut trainer, warmup, steps)?.samples_per_second;
+        println!("train on {count} device(s) {sps:>8.1} samples/s");
+        speeds.push(sps);
+    }
+    println!(
+        "data-parallel speed-up on {} devices: {:.2}x",
+        devices.len(),
+        speeds[1] / speeds[0].max(1e-9)
+    );
+    Ok(())
 }
