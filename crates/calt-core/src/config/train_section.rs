@@ -115,7 +115,8 @@ pub struct TrainSection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wandb: Option<WandbSection>,
     /// calt's: train on these devices at once (`cpu,cpu`, `wgpu:0,wgpu:1`; `calt train
-    /// --devices` overrides). `batch_size` is per device, as under HF's DDP.
+    /// --devices` overrides). `batch_size` stays the update's batch, divided among them as
+    /// CALT divides it among GPUs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<crate::execution::DeviceList>,
 }

@@ -16,7 +16,6 @@ mod reader;
 pub use encode::{EncodedDataset, EncodedSample, encode_file, encode_split};
 pub use expanded_form::{ExpandedForm, MonomialOrder};
 pub use preprocess::{LoadPreprocessor, PreprocessError, Preprocessors};
-pub use pretokenized::{is_pretokenized, read_pretokenized};
 pub use reader::{DataFormat, TextSample, read_split, render_value};
 
 use std::fmt;

@@ -74,8 +74,8 @@ impl LoadedModel {
     }
 
     /// Reads and encodes a test file (`problem # answer` lines, or JSONL of texts or token ids
-    /// when `file` ends in `.jsonl`). Bad lines are an error listing them unless `skip_bad_lines`; a file with no
-    /// usable sample is an error either way.
+    /// when `file` ends in `.jsonl`). Bad lines are an error listing them unless
+    /// `skip_bad_lines`; a file with no usable sample is an error either way.
     pub fn prepare_test_set(
         &self,
         file: &str,

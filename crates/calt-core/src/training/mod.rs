@@ -109,8 +109,8 @@ pub struct Trainer {
     model: Option<Seq2Seq>,
     optim: AdamW,
     settings: TrainSettings,
-    device: Device,
-    /// Every device an update runs on, `device` first (see [`Trainer::with_replicas`]).
+    /// Every device an update runs on, the model's (with autodiff) first (see
+    /// [`Trainer::with_replicas`]).
     devices: Vec<Device>,
     data: Vec<Pair>,
     lengths: Vec<usize>,
@@ -181,7 +181,6 @@ impl Trainer {
             model: Some(model),
             optim: AdamW::new(settings.adamw),
             settings,
-            device: device.clone(),
             devices: vec![device.clone()],
             data,
             lengths,
@@ -202,7 +201,7 @@ impl Trainer {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn with_replicas(mut self, devices: &[Device]) -> Result<Self, TrainError> {
         let devices: Vec<Device> = devices.iter().map(|d| d.clone().autodiff()).collect();
-        if devices.first() != Some(&self.device) {
+        if devices.first() != Some(self.model_device()) {
             return Err(TrainError::Invalid(
                 "the first device of a device list must hold the model".into(),
             ));
@@ -291,7 +290,8 @@ impl Trainer {
                 self.total_steps()
             )));
         }
-        self.optim.import(step, moments, &self.device)?;
+        let device = self.model_device().clone();
+        self.optim.import(step, moments, &device)?;
         self.step = step;
         self.plan = None;
         Ok(())
@@ -415,23 +415,23 @@ impl Trainer {
                 normaliser,
             );
         }
-        let mut summed: Option<parallel::PartResult> = None;
-        for (pairs, seed) in batches {
-            let part = parallel::batch_gradients(
+        let parts = batches.iter().map(|(pairs, seed)| {
+            parallel::batch_gradients(
                 model,
                 pairs,
                 self.pad,
                 normaliser,
                 *seed,
-                &self.device,
+                self.model_device(),
                 self.two_halves,
-            )?;
-            summed = Some(match summed {
-                None => part,
-                Some(sum) => parallel::add_parts(model, sum, part),
-            });
-        }
-        Ok(summed.expect("an update has at least one batch"))
+            )
+        });
+        Ok(parallel::sum_parts(model, parts)?.expect("an update has at least one batch"))
+    }
+
+    /// The device that holds the model and the optimizer state.
+    fn model_device(&self) -> &Device {
+        &self.devices[0]
     }
 }
 

@@ -201,9 +201,8 @@ fn add_halves(
     Ok(add_parts(model, a?, b?))
 }
 
-/// The gradients and losses of two parts of one update, summed (two batch halves, or
-/// accumulated batches).
-pub fn add_parts(model: &Seq2Seq, a: PartResult, b: PartResult) -> PartResult {
+/// The gradients and losses of two parts of one update, summed.
+fn add_parts(model: &Seq2Seq, a: PartResult, b: PartResult) -> PartResult {
     let mut adder = GradientAdder {
         a: a.grads,
         b: b.grads,
@@ -214,6 +213,23 @@ pub fn add_parts(model: &Seq2Seq, a: PartResult, b: PartResult) -> PartResult {
         grads: adder.sum,
         loss: a.loss + b.loss,
     }
+}
+
+/// The sum of `parts` (the update's batches or replicas, in order), or the first error;
+/// `None` when there are none.
+pub fn sum_parts(
+    model: &Seq2Seq,
+    parts: impl IntoIterator<Item = Result<PartResult, ModelError>>,
+) -> Result<Option<PartResult>, ModelError> {
+    let mut summed: Option<PartResult> = None;
+    for part in parts {
+        let part = part?;
+        summed = Some(match summed {
+            None => part,
+            Some(sum) => add_parts(model, sum, part),
+        });
+    }
+    Ok(summed)
 }
 
 /// Labels of a batch that count in the loss (each target loses its first token).

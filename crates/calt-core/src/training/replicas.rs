@@ -15,7 +15,7 @@
 use burn::module::Module;
 use burn::tensor::Device;
 
-use super::parallel::{PartResult, SeededBatch, add_parts, batch_gradients};
+use super::parallel::{PartResult, SeededBatch, batch_gradients, sum_parts};
 use crate::execution::ExecutionPolicy;
 use crate::model::{ModelError, Seq2Seq};
 
@@ -59,19 +59,13 @@ pub fn replica_gradients(
             })
             .collect()
     });
-    let mut summed: Option<PartResult> = None;
-    for result in results {
-        let part = result?;
-        let part = PartResult {
+    let on_main = results.into_iter().map(|result| {
+        result.map(|part| PartResult {
             grads: part.grads.to_device(main, model),
             loss: part.loss.to_device(main),
-        };
-        summed = Some(match summed {
-            None => part,
-            Some(sum) => add_parts(model, sum, part),
-        });
-    }
-    Ok(summed.expect("an update has at least one batch"))
+        })
+    });
+    Ok(sum_parts(model, on_main)?.expect("an update has at least one batch"))
 }
 
 /// One replica's batches, accumulated on its device in order.
@@ -85,15 +79,10 @@ fn replica_share(
     // `fork` gives the replica parameter leaves of its own on its device (same ids), so each
     // replica's backward pass is independent of the others'.
     let replica = model.fork(device);
-    let mut summed: Option<PartResult> = None;
-    for (pairs, seed) in share {
-        let part = batch_gradients(&replica, pairs, pad, normaliser, *seed, device, false)?;
-        summed = Some(match summed {
-            None => part,
-            Some(sum) => add_parts(&replica, sum, part),
-        });
-    }
-    Ok(summed.expect("a replica is given at least one batch"))
+    let parts = share.iter().map(|(pairs, seed)| {
+        batch_gradients(&replica, pairs, pad, normaliser, *seed, device, false)
+    });
+    Ok(sum_parts(&replica, parts)?.expect("a replica is given at least one batch"))
 }
 
 /// Runs `work` on this thread; CPU replicas inside a one-thread pool, so that burn's CPU

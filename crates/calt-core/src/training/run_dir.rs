@@ -276,8 +276,8 @@ impl RunStore for RunFolder {
 pub struct RunInfo {
     pub config_path: PathBuf,
     pub dryrun: bool,
-    /// The `--devices` list the run was started with (a resumed run keeps it: the number of
-    /// updates per epoch depends on it).
+    /// The `--devices` list the run was started with (a resumed run keeps it: how each
+    /// update's batches are cut depends on it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<crate::execution::DeviceList>,
 }
@@ -331,8 +331,8 @@ pub fn write_run_files(
 
 /// The trainer a resumed run continues with: the newest checkpoint in `run_dir` that loads
 /// (each one skipped is reported through `warn`), its model, optimizer moments and step,
-/// training on `devices` (the run's own list: the step count depends on it). `None` when
-/// there is no usable checkpoint.
+/// training on `devices` (the run's own list: how each update's batches are cut depends on
+/// it). `None` when there is no usable checkpoint.
 pub fn resume_trainer(
     run_dir: &Path,
     expected: &ModelConfig,
