@@ -8,6 +8,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod benchmark;
 pub mod bundle;
+pub mod caltx;
 pub mod config;
 pub mod data;
 pub mod evaluation;

@@ -9,7 +9,7 @@ use crate::data::{
 };
 use crate::evaluation::{EvaluationError, LoadedModel};
 use crate::lexer::{Lexer, VocabularyError};
-use crate::model::ModelConfig;
+use crate::model::{Architecture, ModelConfig};
 use crate::tokenizer::{CaltTokenizer, TokenizerError};
 use crate::training::{TrainSettings, from_yaml};
 use serde::de::DeserializeOwned;
@@ -64,6 +64,17 @@ pub enum LoadError {
         line: usize,
         tokens: usize,
         max: usize,
+        config: PathBuf,
+    },
+    #[error(
+        "{path}:{line}: the answer `{answer}` is {tokens} tokens; model_type encoder_classifier \
+         (in {config}) answers exactly one token"
+    )]
+    MultiTokenAnswer {
+        path: PathBuf,
+        line: usize,
+        answer: String,
+        tokens: usize,
         config: PathBuf,
     },
 }
@@ -191,21 +202,31 @@ impl TrainingData {
                 path: self.train.path.clone(),
             });
         }
-        let max = self.config.model.max_sequence_length.saturating_mul(2);
+        let (model, _) = self.recipe()?;
         for split in [&self.train, &self.test] {
             let d = &split.dataset;
-            let longest = d.samples.iter().zip(&d.lines).find_map(|(s, &line)| {
-                let tokens = s.input_ids.len().max(s.target_ids.len());
-                (tokens > max).then_some((line, tokens))
-            });
-            if let Some((line, tokens)) = longest {
-                return Err(LoadError::SampleTooLong {
-                    path: split.path.clone(),
-                    line,
-                    tokens,
-                    max,
-                    config: self.config_path.clone(),
-                });
+            let samples = d.samples.iter().zip(&d.lines).zip(&d.answers);
+            for ((sample, &line), answer) in samples {
+                let (problem, target) = (sample.input_ids.len(), sample.target_ids.len());
+                if !model.fits(problem, target) {
+                    return Err(LoadError::SampleTooLong {
+                        path: split.path.clone(),
+                        line,
+                        tokens: model.sequence_len(problem, target),
+                        max: model.max_positions,
+                        config: self.config_path.clone(),
+                    });
+                }
+                // `<s>`, the answer's one token, `</s>`.
+                if model.architecture == Architecture::EncoderClassifier && target != 3 {
+                    return Err(LoadError::MultiTokenAnswer {
+                        path: split.path.clone(),
+                        line,
+                        answer: answer.clone(),
+                        tokens: target.saturating_sub(2),
+                        config: self.config_path.clone(),
+                    });
+                }
             }
         }
         Ok(())

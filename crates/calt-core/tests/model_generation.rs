@@ -1,11 +1,12 @@
-//! Decoding invariants on untrained (randomly initialised) models: the KV cache changes
-//! nothing, one beam is greedy, and padding in a batch does not change a sample's answer.
+//! Decoding invariants on untrained (randomly initialised) models of every family: the KV
+//! cache changes nothing, one beam is greedy, and padding in a batch does not change a
+//! sample's answer.
 
 // Reads files or runs long native checks; the browser tests are browser_core.rs.
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::tensor::Device;
-use calt_core::generation::{GenerationConfig, beam_search, greedy, greedy_uncached};
+use calt_core::generation::{GenerationConfig, beam_search, greedy, greedy_uncached, pad_batch};
 use calt_core::model::{Architecture, ModelConfig, Positional, Seq2Seq};
 
 const PAD: u32 = 0;
@@ -51,9 +52,20 @@ fn all_configs() -> Vec<ModelConfig> {
             out.push(config(arch, pos));
         }
     }
-    let mut with_norm = config(Architecture::Generic, Positional::Learned);
-    with_norm.embedding_layer_norm = true;
-    out.push(with_norm);
+    for pos in [
+        Positional::Learned,
+        Positional::Sinusoidal,
+        Positional::Rope,
+        Positional::None,
+    ] {
+        out.push(config(Architecture::DecoderOnly, pos));
+    }
+    out.push(config(Architecture::EncoderClassifier, Positional::Learned));
+    for arch in [Architecture::Generic, Architecture::DecoderOnly] {
+        let mut with_norm = config(arch, Positional::Learned);
+        with_norm.embedding_layer_norm = true;
+        out.push(with_norm);
+    }
     out
 }
 
@@ -71,8 +83,11 @@ fn cached_greedy_equals_uncached_greedy() {
             "{:?}/{:?}",
             cfg.architecture, cfg.positional
         );
-        // Never past the position table, even with a larger request.
-        assert!(cached.iter().all(|g| g.len() <= cfg.max_positions));
+        // Never past the position table, even with a larger request: the decoder-only model's
+        // answer shares the table with its problem.
+        for (input, generated) in rows.iter().zip(&cached) {
+            assert!(generated.len() <= cfg.generation_budget(input.len(), 30));
+        }
     }
 }
 
@@ -80,11 +95,13 @@ fn cached_greedy_equals_uncached_greedy() {
 fn some_untrained_generations_are_nontrivial() {
     // Guards the other tests against passing vacuously on empty outputs.
     let device = Device::flex();
-    let model = Seq2Seq::new(&config(Architecture::Generic, Positional::Learned), &device).unwrap();
     let inputs = inputs();
     let rows: Vec<&[u32]> = inputs.iter().map(|r| r.as_slice()).collect();
-    let out = greedy(&model, &rows, 8, &device).unwrap();
-    assert!(out.iter().any(|g| g.len() >= 2), "{out:?}");
+    for arch in [Architecture::Generic, Architecture::DecoderOnly] {
+        let model = Seq2Seq::new(&config(arch, Positional::Learned), &device).unwrap();
+        let out = greedy(&model, &rows, 8, &device).unwrap();
+        assert!(out.iter().any(|g| g.len() >= 2), "{arch:?}: {out:?}");
+    }
 }
 
 #[test]
@@ -191,4 +208,54 @@ fn invalid_configs_are_rejected() {
     let mut cfg = config(Architecture::Generic, Positional::Learned);
     cfg.eos_id = 99;
     assert!(Seq2Seq::new(&cfg, &device).is_err());
+}
+
+/// The cached decoder-only steps compute what the teacher-forced pass over the whole answer
+/// computes, position by position, with problems of different lengths in one batch.
+#[test]
+fn decoder_only_steps_equal_the_teacher_forced_pass() {
+    let device = Device::flex();
+    for pos in [Positional::Learned, Positional::Rope] {
+        let model = Seq2Seq::new(&config(Architecture::DecoderOnly, pos), &device).unwrap();
+        let inputs = inputs();
+        let rows: Vec<&[u32]> = inputs.iter().map(|r| r.as_slice()).collect();
+        let answers: Vec<Vec<u32>> = (0..rows.len())
+            .map(|i| vec![BOS, 3 + i as u32, 5, 9, 4])
+            .collect();
+        let answer_rows: Vec<&[u32]> = answers.iter().map(|a| a.as_slice()).collect();
+        let enc = model.encode(pad_batch(&rows, PAD, &device)).unwrap();
+        let full = model.decode(pad_batch(&answer_rows, PAD, &device), &enc).unwrap();
+        let mut cache = model.start_cache(&enc);
+        for step in 0..answers[0].len() {
+            let column: Vec<&[u32]> = answers.iter().map(|a| &a[step..step + 1]).collect();
+            let logits = model
+                .decode_step(pad_batch(&column, PAD, &device), &mut cache)
+                .unwrap();
+            let [b, _, v] = full.dims();
+            let expected = full.clone().slice([0..b, step..step + 1, 0..v]).reshape([b, v]);
+            let diff: f32 = (logits - expected).abs().max().into_scalar();
+            assert!(diff < 1e-4, "{pos:?} step {step}: max difference {diff}");
+        }
+    }
+}
+
+/// The classifier answers one token: the argmax of its class scores.
+#[test]
+fn the_classifier_answers_one_token() {
+    let device = Device::flex();
+    let model = Seq2Seq::new(&config(Architecture::EncoderClassifier, Positional::Learned), &device)
+        .unwrap();
+    let inputs = inputs();
+    let rows: Vec<&[u32]> = inputs.iter().map(|r| r.as_slice()).collect();
+    let out = greedy(&model, &rows, 30, &device).unwrap();
+    let enc = model.encode(pad_batch(&rows, PAD, &device)).unwrap();
+    let bos = vec![[BOS]; rows.len()];
+    let bos_rows: Vec<&[u32]> = bos.iter().map(|b| b.as_slice()).collect();
+    let scores = model.decode(pad_batch(&bos_rows, PAD, &device), &enc).unwrap();
+    let [b, _, _] = scores.dims();
+    let classes: Vec<i64> = scores.argmax(2).reshape([b]).into_data().convert::<i64>().try_to_vec::<i64>().unwrap();
+    for (generated, class) in out.iter().zip(classes) {
+        let expected: Vec<u32> = if class as u32 == EOS { vec![] } else { vec![class as u32] };
+        assert_eq!(generated, &expected);
+    }
 }

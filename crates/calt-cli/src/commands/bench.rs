@@ -9,7 +9,7 @@ use burn::tensor::Device;
 use calt_core::benchmark::{time_generation, time_training};
 use calt_core::evaluation::generation_order;
 use calt_core::execution::ExecutionPolicy;
-use calt_core::generation::{GenerationConfig, greedy_uncached, step_budget};
+use calt_core::generation::{GenerationConfig, greedy_uncached};
 use calt_core::model::{ModelConfig, Seq2Seq};
 use calt_core::native::load_training_data;
 use calt_core::training::device::{DeviceChoice, DeviceList, select_device, select_devices};
@@ -179,8 +179,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         );
         // Decoder steps per row: its tokens, plus the step that produced EOS when it stopped
         // before the step budget.
-        let budget = step_budget(&model, max_new);
         let rows = inputs.iter().zip(&out).map(|(input, generated)| {
+            let budget = mcfg.generation_budget(input.len(), max_new);
             let stopped_at_eos = generated.len() < budget;
             (input.len(), generated.len() + usize::from(stopped_at_eos))
         });

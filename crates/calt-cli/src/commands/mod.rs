@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod bench_generate;
+pub mod caltx;
 pub mod data;
 pub mod demo;
 pub mod eval;

@@ -18,6 +18,12 @@ pub enum ModelType {
     /// A BART-style post-LayerNorm encoder–decoder.
     #[serde(alias = "BART", alias = "Bart")]
     Bart,
+    /// calt-x's decoder-only model: one causal stack over `problem ++ answer`.
+    #[serde(rename = "decoder_only", alias = "decoder")]
+    DecoderOnly,
+    /// calt-x's encoder classifier: the answer is one token, chosen from the vocabulary.
+    #[serde(rename = "encoder_classifier", alias = "encoder_only")]
+    EncoderClassifier,
 }
 
 /// How positions enter the model (`use_positional_embedding`).
@@ -54,15 +60,32 @@ fn default_true() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct ModelSection {
     pub model_type: ModelType,
-    pub num_encoder_layers: usize,
-    pub num_encoder_heads: usize,
-    pub num_decoder_layers: usize,
-    /// Used by both model types (CALT's generic model ignores it and uses the encoder's).
-    pub num_decoder_heads: usize,
+    /// The encoder–decoders need all four stack sizes, the classifier the encoder's; the
+    /// decoder-only model reads `num_layers`, `num_heads`, `ffn_dim` first and the decoder's
+    /// (then the encoder's) keys as fallback, as calt-x does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_encoder_layers: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_encoder_heads: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_decoder_layers: Option<usize>,
+    /// Honoured by the encoder–decoders (CALT's generic model ignores it and uses the
+    /// encoder's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_decoder_heads: Option<usize>,
     pub d_model: usize,
-    pub encoder_ffn_dim: usize,
-    /// Used by both model types (CALT's generic model ignores it).
-    pub decoder_ffn_dim: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoder_ffn_dim: Option<usize>,
+    /// Honoured by the encoder–decoders (CALT's generic model ignores it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoder_ffn_dim: Option<usize>,
+    /// The decoder-only stack's sizes (calt-x 1.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_layers: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_heads: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ffn_dim: Option<usize>,
     pub max_sequence_length: usize,
     #[serde(default = "default_positional")]
     pub use_positional_embedding: PositionalEmbedding,

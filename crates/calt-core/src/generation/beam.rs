@@ -9,7 +9,7 @@
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use super::{GenerationConfig, pad_batch, step_budget};
+use super::{GenerationConfig, pad_batch, row_budgets};
 use crate::model::{ModelError, Seq2Seq};
 
 #[derive(Clone, Debug)]
@@ -57,7 +57,15 @@ pub fn beam_search(
     let mut done = vec![false; n];
     let mut current = vec![bos; n * k];
 
-    for _ in 0..step_budget(model, config.max_new_tokens) {
+    let budgets = row_budgets(model, inputs, config.max_new_tokens);
+    for step in 0..budgets.iter().copied().max().unwrap_or(0) {
+        // An input out of positions stops here; its live beams compete at the end.
+        for (i, &budget) in budgets.iter().enumerate() {
+            done[i] |= step >= budget;
+        }
+        if done.iter().all(|&d| d) {
+            break;
+        }
         let ids = Tensor::<1, Int>::from_data(
             TensorData::new(current.iter().map(|&t| t as i64).collect(), [n * k]),
             device,

@@ -5,7 +5,7 @@
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use super::{ids_to_host, pad_batch, step_budget};
+use super::{ids_to_host, pad_batch, row_budgets};
 use crate::model::{DecoderCache, ModelError, Seq2Seq};
 
 /// One batch being decoded greedily.
@@ -18,7 +18,8 @@ pub struct GreedyDecoding<'m> {
     active: Vec<usize>,
     /// The token each active row feeds to the next step.
     current: Vec<u32>,
-    steps_left: usize,
+    /// Tokens each row may generate (EOS included), by original row.
+    budgets: Vec<usize>,
 }
 
 fn id_tensor(values: &[u32], device: &Device) -> Tensor<1, Int> {
@@ -38,40 +39,49 @@ impl<'m> GreedyDecoding<'m> {
         let cfg = model.config();
         let n = inputs.len();
         let enc = model.encode(pad_batch(inputs, cfg.pad_id, device))?;
+        let budgets = row_budgets(model, inputs, max_new_tokens);
+        let active: Vec<usize> = (0..n).filter(|&i| budgets[i] > 0).collect();
+        let mut cache = model.start_cache(&enc);
+        if active.len() < n && !active.is_empty() {
+            let rows: Vec<u32> = active.iter().map(|&i| i as u32).collect();
+            cache = cache.select_rows(id_tensor(&rows, device));
+        }
         Ok(Self {
             model,
             device: device.clone(),
-            cache: model.start_cache(&enc),
+            cache,
             outputs: vec![Vec::new(); n],
-            active: (0..n).collect(),
-            current: vec![cfg.bos_id; n],
-            steps_left: step_budget(model, max_new_tokens),
+            current: vec![cfg.bos_id; active.len()],
+            active,
+            budgets,
         })
     }
 
     /// Runs the decoder one step for the active rows: their next tokens as `[rows, 1]` ids
     /// on the device, for [`Self::advance`]; `None` once every row has finished.
     pub fn step(&mut self) -> Result<Option<Tensor<2, Int>>, ModelError> {
-        if self.steps_left == 0 || self.active.is_empty() {
+        if self.active.is_empty() {
             return Ok(None);
         }
-        self.steps_left -= 1;
         let ids = id_tensor(&self.current, &self.device).reshape([self.current.len(), 1]);
         let logits = self.model.decode_step(ids, &mut self.cache)?;
         Ok(Some(logits.argmax(1)))
     }
 
     /// Takes the step's tokens as read back on the host: EOS finishes a row, the others are
-    /// appended and fed to the next step.
+    /// appended and fed to the next step; a row that has used its budget finishes too.
     pub fn advance(&mut self, next: &[u32]) {
         let eos = self.model.config().eos_id;
         let mut keep = Vec::with_capacity(self.active.len());
         for (row, &token) in next.iter().enumerate() {
+            let original = self.active[row];
             if token == eos {
                 continue;
             }
-            self.outputs[self.active[row]].push(token);
-            keep.push(row);
+            self.outputs[original].push(token);
+            if self.outputs[original].len() < self.budgets[original] {
+                keep.push(row);
+            }
         }
         if !keep.is_empty() && keep.len() < self.active.len() {
             let rows: Vec<u32> = keep.iter().map(|&r| r as u32).collect();

@@ -65,9 +65,14 @@ pub fn generate(
     }
 }
 
-/// Positions left for generated tokens after BOS.
-pub fn step_budget(model: &Seq2Seq, max_new_tokens: usize) -> usize {
-    max_new_tokens.min(model.config().max_positions)
+/// How many tokens (EOS included) each input may generate: `max_new_tokens`, or fewer where
+/// the model's position table ends first. Per row, so that an answer never depends on the
+/// other problems in its batch.
+pub fn row_budgets(model: &Seq2Seq, inputs: &[&[u32]], max_new_tokens: usize) -> Vec<usize> {
+    inputs
+        .iter()
+        .map(|input| model.config().generation_budget(input.len(), max_new_tokens))
+        .collect()
 }
 
 pub(crate) fn ids_to_host(t: Tensor<2, Int>) -> Vec<u32> {
@@ -94,7 +99,14 @@ pub fn greedy_uncached(
     let enc = model.encode(pad_batch(inputs, cfg.pad_id, device))?;
     let mut prefixes: Vec<Vec<u32>> = vec![vec![bos]; n];
     let mut done = vec![false; n];
-    for _ in 0..step_budget(model, max_new_tokens) {
+    let budgets = row_budgets(model, inputs, max_new_tokens);
+    for step in 0..budgets.iter().copied().max().unwrap_or(0) {
+        for (i, &budget) in budgets.iter().enumerate() {
+            if step == budget && !done[i] {
+                done[i] = true;
+                prefixes[i].push(eos);
+            }
+        }
         let rows: Vec<&[u32]> = prefixes.iter().map(|p| p.as_slice()).collect();
         let logits = model.decode(pad_batch(&rows, cfg.pad_id, device), &enc)?;
         let [b, t, v] = logits.dims();

@@ -11,7 +11,8 @@ use super::dropout::dropout;
 use super::init::Init;
 use super::positions::apply_rope;
 
-/// Rotary cos/sin tables (`[1, 1, L, dh]`) for the positions of the current call.
+/// Rotary cos/sin tables (`[1, 1, L, dh]`, or `[B, 1, L, dh]` where rows sit at different
+/// positions) for the positions of the current call.
 pub type RopeTables = (Tensor<4>, Tensor<4>);
 
 /// Projected keys and values, `[B, H, T, dh]` each.
@@ -139,11 +140,13 @@ impl MultiHeadAttention {
     }
 
     /// Self-attention for the newest decoder positions only, appending their keys/values to
-    /// `cache`. Earlier positions are never recomputed.
+    /// `cache`. Earlier positions are never recomputed. `bias` covers every key after the
+    /// append; `None` when one position is decoded at a time and every cached key is real.
     pub fn forward_cached(
         &self,
         x: Tensor<3>,
         cache: &mut Option<KeyValue>,
+        bias: Option<&Tensor<4>>,
         rope: Option<&RopeTables>,
     ) -> Tensor<3> {
         let new = self.project_kv(x.clone(), rope);
@@ -154,9 +157,7 @@ impl MultiHeadAttention {
             },
             None => new,
         };
-        // The new positions come last, so they may see every cached position: no mask needed
-        // when one position is decoded at a time.
-        let out = self.attend(x, &kv, None, rope);
+        let out = self.attend(x, &kv, bias, rope);
         *cache = Some(kv);
         out
     }

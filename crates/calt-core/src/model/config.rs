@@ -10,7 +10,7 @@ use crate::limits;
 
 /// Which layer layout to build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Architecture {
     /// CALT's generic Transformer: pre-LayerNorm layers, final LayerNorm on both stacks,
     /// separate bias-free output projection.
@@ -18,6 +18,35 @@ pub enum Architecture {
     /// BART-style: post-LayerNorm layers, LayerNorm on the embeddings, no final stack norms,
     /// output projection tied to the token embedding.
     Bart,
+    /// calt-x's decoder-only model: one causal pre-LayerNorm stack over `problem ++ answer`
+    /// (the `decoder_*` sizes), final LayerNorm, bias-free output projection.
+    DecoderOnly,
+    /// calt-x's encoder classifier: the pre-LayerNorm encoder (the `encoder_*` sizes), without
+    /// embedding or final LayerNorm, mean-pooled over real tokens, classified over the
+    /// vocabulary; the answer is one token.
+    EncoderClassifier,
+}
+
+impl Architecture {
+    /// Whether the model has an encoder stack.
+    pub fn has_encoder(self) -> bool {
+        !matches!(self, Architecture::DecoderOnly)
+    }
+
+    /// Whether the model has a decoder stack (cross-attending or causal).
+    pub fn has_decoder(self) -> bool {
+        !matches!(self, Architecture::EncoderClassifier)
+    }
+
+    /// CALT's `model_type` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Architecture::Generic => "generic",
+            Architecture::Bart => "bart",
+            Architecture::DecoderOnly => "decoder_only",
+            Architecture::EncoderClassifier => "encoder_classifier",
+        }
+    }
 }
 
 /// How positions enter the model.
@@ -102,10 +131,11 @@ impl ModelConfig {
             return bad("vocab_size and d_model must be positive".into());
         }
         self.check_size_limits()?;
-        for (name, heads) in [
-            ("num_encoder_heads", self.encoder_heads),
-            ("num_decoder_heads", self.decoder_heads),
-        ] {
+        let stacks = [
+            (self.architecture.has_encoder(), "num_encoder_heads", self.encoder_heads),
+            (self.architecture.has_decoder(), "num_decoder_heads", self.decoder_heads),
+        ];
+        for (name, heads) in stacks.iter().filter(|s| s.0).map(|s| (s.1, s.2)) {
             if heads == 0 || !self.d_model.is_multiple_of(heads) {
                 return bad(format!(
                     "{name} = {heads} must be positive and divide d_model = {}",
@@ -122,7 +152,9 @@ impl ModelConfig {
         if self.positional == Positional::Sinusoidal && !self.d_model.is_multiple_of(2) {
             return bad("sinusoidal positions need an even d_model".into());
         }
-        if self.encoder_ffn_dim == 0 || self.decoder_ffn_dim == 0 {
+        if (self.architecture.has_encoder() && self.encoder_ffn_dim == 0)
+            || (self.architecture.has_decoder() && self.decoder_ffn_dim == 0)
+        {
             return bad("encoder_ffn_dim and decoder_ffn_dim must be positive".into());
         }
         if self.max_positions < 2 {
@@ -196,8 +228,46 @@ impl ModelConfig {
         let embeddings = (self.vocab_size as u128 + self.max_positions as u128) * d;
         let encoder =
             self.encoder_layers as u128 * (4 * d * d + 2 * d * self.encoder_ffn_dim as u128);
+        // The decoder-only stack has no cross-attention.
+        let attention = if self.architecture == Architecture::DecoderOnly { 4 } else { 8 };
         let decoder =
-            self.decoder_layers as u128 * (8 * d * d + 2 * d * self.decoder_ffn_dim as u128);
+            self.decoder_layers as u128 * (attention * d * d + 2 * d * self.decoder_ffn_dim as u128);
         embeddings * 2 + encoder + decoder
+    }
+
+    /// Whether a training pair (`[BOS, …, EOS]` each) fits the position table: the
+    /// decoder-only model holds the problem and the teacher-forced answer (all but its EOS) in
+    /// one sequence.
+    pub fn fits(&self, problem_len: usize, target_len: usize) -> bool {
+        self.sequence_len(problem_len, target_len) <= self.max_positions
+    }
+
+    /// The part of a target (`[BOS, …, EOS]`) the loss is computed on: all of it, but for the
+    /// classifier, whose loss is its one class (`[BOS, answer]`; its EOS is certain).
+    pub fn loss_target<'a>(&self, target: &'a [u32]) -> &'a [u32] {
+        match self.architecture {
+            Architecture::EncoderClassifier => &target[..target.len().min(2)],
+            _ => target,
+        }
+    }
+
+    /// The longest sequence a training pair puts through the model.
+    pub fn sequence_len(&self, problem_len: usize, target_len: usize) -> usize {
+        match self.architecture {
+            Architecture::DecoderOnly => problem_len + target_len.saturating_sub(1),
+            _ => problem_len.max(target_len),
+        }
+    }
+
+    /// How many tokens (EOS included) a row whose problem has `problem_len` tokens may
+    /// generate: the answer's positions follow BOS at 0 (encoder–decoder) or at `problem_len`
+    /// (decoder-only) and stop at the table's end; a classifier answers one token.
+    pub fn generation_budget(&self, problem_len: usize, max_new_tokens: usize) -> usize {
+        let positions = match self.architecture {
+            Architecture::DecoderOnly => self.max_positions.saturating_sub(problem_len),
+            Architecture::EncoderClassifier => 2,
+            _ => self.max_positions,
+        };
+        max_new_tokens.min(positions)
     }
 }

@@ -92,22 +92,41 @@ impl EncoderLayer {
         }
     }
 
-    /// `pad_bias`: `[B, 1, 1, S]`, masks the encoder's padding keys.
+    /// `pad_bias`: `[B, 1, 1, S]`, masks the encoder's padding keys (with a causal part,
+    /// `[B, 1, S, S]`, in the decoder-only stack).
     pub fn forward(
         &self,
         x: Tensor<3>,
         pad_bias: &Tensor<4>,
         rope: Option<&RopeTables>,
     ) -> Tensor<3> {
+        self.block(x, |h| self.self_attn.forward_self(h, Some(pad_bias), rope))
+    }
+
+    /// The decoder-only stack's incremental step: attends from the new positions to `cache`
+    /// (the keys/values so far, extended by the new ones) under `bias`, which covers every
+    /// key after the extension.
+    pub fn forward_cached(
+        &self,
+        x: Tensor<3>,
+        cache: &mut Option<KeyValue>,
+        bias: &Tensor<4>,
+        rope: Option<&RopeTables>,
+    ) -> Tensor<3> {
+        self.block(x, |h| {
+            self.self_attn.forward_cached(h, cache, Some(bias), rope)
+        })
+    }
+
+    /// Attention and feed-forward sub-layers around `self_attn`, shared by both paths.
+    fn block(&self, x: Tensor<3>, self_attn: impl FnOnce(Tensor<3>) -> Tensor<3>) -> Tensor<3> {
         if self.pre_norm {
-            let h =
-                self.self_attn
-                    .forward_self(self.norm1.forward(x.clone()), Some(pad_bias), rope);
+            let h = self_attn(self.norm1.forward(x.clone()));
             let x = x + dropout(&self.dropout, h);
             let h = self.ffn.forward(self.norm2.forward(x.clone()));
             x + dropout(&self.dropout, h)
         } else {
-            let h = self.self_attn.forward_self(x.clone(), Some(pad_bias), rope);
+            let h = self_attn(x.clone());
             let x = self.norm1.forward(x + dropout(&self.dropout, h));
             let h = self.ffn.forward(x.clone());
             self.norm2.forward(x + dropout(&self.dropout, h))
@@ -119,7 +138,8 @@ impl EncoderLayer {
 #[derive(Clone, Debug)]
 pub struct LayerCache {
     pub self_kv: Option<KeyValue>,
-    pub cross_kv: KeyValue,
+    /// `None` in the decoder-only stack, which has no cross-attention.
+    pub cross_kv: Option<KeyValue>,
 }
 
 #[derive(Module, Debug)]
@@ -216,14 +236,14 @@ impl DecoderLayer {
     pub fn forward_cached(
         &self,
         x: Tensor<3>,
-        cache: &mut LayerCache,
+        self_kv: &mut Option<KeyValue>,
+        cross_kv: &KeyValue,
         memory_bias: &Tensor<4>,
         rope: Option<&RopeTables>,
     ) -> Tensor<3> {
-        let LayerCache { self_kv, cross_kv } = cache;
         self.block(
             x,
-            |h| self.self_attn.forward_cached(h, self_kv, rope),
+            |h| self.self_attn.forward_cached(h, self_kv, None, rope),
             cross_kv,
             memory_bias,
         )

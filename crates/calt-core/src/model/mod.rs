@@ -1,4 +1,5 @@
-//! The encoder–decoder Transformer (CALT's generic model and a BART-style variant).
+//! The Transformer families: CALT's generic encoder–decoder, a BART-style variant, calt-x's
+//! decoder-only model and its encoder classifier.
 //!
 //! One code path serves every backend: the model runs on whatever [`Device`] it was built on
 //! (CPU or WGPU, with or without autodiff). Differences from CALT, on purpose:
@@ -10,12 +11,14 @@
 
 pub mod arithmetic;
 pub mod attention;
+mod classifier;
 pub mod config;
 pub mod dense;
 pub mod dropout;
 pub mod init;
 pub mod layers;
 pub mod positions;
+mod prompt;
 
 use burn::module::{Module, Param};
 use burn::nn::{Dropout, DropoutConfig, Embedding, LayerNorm, Linear};
@@ -43,6 +46,10 @@ pub enum ModelError {
     Weights(String),
 }
 
+/// The model of every family ([`Architecture`]): the encoder–decoders, the decoder-only stack
+/// and the encoder classifier share the embeddings, layers and head, and one interface
+/// (`encode`, `decode`, `start_cache`, `decode_step`) through which training, greedy and beam
+/// decoding, the bundle and the browser run them all.
 #[derive(Module, Debug)]
 pub struct Seq2Seq {
     embedding: Embedding,
@@ -51,28 +58,60 @@ pub struct Seq2Seq {
     embed_dropout: Dropout,
     encoder: Vec<EncoderLayer>,
     decoder: Vec<DecoderLayer>,
+    /// The decoder-only family's causal stack (self-attention and feed-forward layers).
+    causal: Vec<EncoderLayer>,
     encoder_norm: Option<LayerNorm>,
     decoder_norm: Option<LayerNorm>,
-    /// `None`: the output projection is tied to the token embedding (BART).
+    /// `None`: the output projection is tied to the token embedding (BART). The classifier's
+    /// head has a bias.
     lm_head: Option<Linear>,
     #[module(skip)]
     config: ModelConfig,
 }
 
-/// Encoder output plus the additive padding mask every cross-attention uses.
+/// What decoding starts from: the encoder's output, or the problems themselves.
 #[derive(Clone, Debug)]
-pub struct Encoded {
-    pub memory: Tensor<3>,
-    /// `[B, 1, 1, S]`: 0 on real tokens, [`MASKED`] on padding.
-    pub memory_bias: Tensor<4>,
+pub enum Encoded {
+    /// Encoder–decoder: the encoder output plus the additive padding mask every
+    /// cross-attention uses (`[B, 1, 1, S]`: 0 on real tokens, [`MASKED`] on padding).
+    Memory {
+        memory: Tensor<3>,
+        memory_bias: Tensor<4>,
+    },
+    /// Decoder-only: the right-padded problems, their padding mask (`[B, 1, 1, S]`) and each
+    /// row's real length, the position at which its answer starts.
+    Prompt {
+        ids: Tensor<2, Int>,
+        pad_bias: Tensor<4>,
+        lengths: Tensor<1, Int>,
+    },
+    /// Classifier: the class scores over the vocabulary, `[B, V]`.
+    Class { logits: Tensor<2> },
 }
 
 impl Encoded {
     /// Keeps (and repeats) the rows named by `indices` (beam search expands each input).
     pub fn select_rows(&self, indices: Tensor<1, Int>) -> Self {
-        Self {
-            memory: self.memory.clone().select(0, indices.clone()),
-            memory_bias: self.memory_bias.clone().select(0, indices),
+        match self {
+            Encoded::Memory {
+                memory,
+                memory_bias,
+            } => Encoded::Memory {
+                memory: memory.clone().select(0, indices.clone()),
+                memory_bias: memory_bias.clone().select(0, indices),
+            },
+            Encoded::Prompt {
+                ids,
+                pad_bias,
+                lengths,
+            } => Encoded::Prompt {
+                ids: ids.clone().select(0, indices.clone()),
+                pad_bias: pad_bias.clone().select(0, indices.clone()),
+                lengths: lengths.clone().select(0, indices),
+            },
+            Encoded::Class { logits } => Encoded::Class {
+                logits: logits.clone().select(0, indices),
+            },
         }
     }
 }
@@ -81,7 +120,13 @@ impl Encoded {
 #[derive(Clone, Debug)]
 pub struct DecoderCache {
     layers: Vec<LayerCache>,
-    memory_bias: Tensor<4>,
+    /// Encoder–decoder: the cross-attention padding mask. Decoder-only: the self-attention
+    /// mask over every cached key (the problems' padding, then the answer so far).
+    key_bias: Tensor<4>,
+    /// Decoder-only: where each row's answer starts.
+    answer_start: Option<Tensor<1, Int>>,
+    /// Classifier: the class scores, answered at the first step.
+    class_logits: Option<Tensor<2>>,
     len: usize,
 }
 
@@ -96,16 +141,27 @@ impl DecoderCache {
 
     /// Reorders/repeats rows (beam search).
     pub fn select_rows(&self, indices: Tensor<1, Int>) -> Self {
+        let pick_kv = |kv: &Option<attention::KeyValue>| {
+            kv.as_ref().map(|kv| kv.select_rows(indices.clone()))
+        };
         Self {
             layers: self
                 .layers
                 .iter()
                 .map(|l| LayerCache {
-                    self_kv: l.self_kv.as_ref().map(|kv| kv.select_rows(indices.clone())),
-                    cross_kv: l.cross_kv.select_rows(indices.clone()),
+                    self_kv: pick_kv(&l.self_kv),
+                    cross_kv: pick_kv(&l.cross_kv),
                 })
                 .collect(),
-            memory_bias: self.memory_bias.clone().select(0, indices),
+            key_bias: self.key_bias.clone().select(0, indices.clone()),
+            answer_start: self
+                .answer_start
+                .as_ref()
+                .map(|s| s.clone().select(0, indices.clone())),
+            class_logits: self
+                .class_logits
+                .as_ref()
+                .map(|l| l.clone().select(0, indices.clone())),
             len: self.len,
         }
     }
@@ -117,8 +173,10 @@ impl Seq2Seq {
         config.validate()?;
         let c = config;
         let mut init = Init::new(c.seed, c.init_std, device);
-        let generic = c.architecture == Architecture::Generic;
-        let rates = if generic {
+        let family = c.architecture;
+        // Every family but BART is built from PyTorch's nn.Transformer* layers.
+        let torch_layers = family != Architecture::Bart;
+        let rates = if torch_layers {
             Rates {
                 residual: c.dropout,
                 attention: c.dropout,
@@ -133,8 +191,8 @@ impl Seq2Seq {
             }
         };
         let style = LayerStyle {
-            pre_norm: generic,
-            projections: if generic {
+            pre_norm: torch_layers,
+            projections: if torch_layers {
                 ProjectionInit::PackedXavier
             } else {
                 ProjectionInit::Normal
@@ -145,44 +203,69 @@ impl Seq2Seq {
         };
         let positions = (c.positional == Positional::Learned)
             .then(|| init.normal([c.max_positions, c.d_model]));
-        let embed_norm = (c.embedding_layer_norm || !generic).then(|| layer_norm(&init, c.d_model));
-        let encoder = (0..c.encoder_layers)
-            .map(|_| {
-                EncoderLayer::new(
-                    &mut init,
-                    c.d_model,
-                    c.encoder_heads,
-                    c.encoder_ffn_dim,
-                    c.activation,
-                    rates,
-                    style,
-                )
-            })
-            .collect();
-        let decoder = (0..c.decoder_layers)
-            .map(|_| {
-                DecoderLayer::new(
-                    &mut init,
-                    c.d_model,
-                    c.decoder_heads,
-                    c.decoder_ffn_dim,
-                    c.activation,
-                    rates,
-                    style,
-                )
-            })
-            .collect();
-        let encoder_norm = generic.then(|| layer_norm(&init, c.d_model));
-        let decoder_norm = generic.then(|| layer_norm(&init, c.d_model));
-        let lm_head = generic.then(|| init.linear(c.d_model, c.vocab_size, false));
+        let embed_norm = match family {
+            Architecture::Bart => true,
+            // calt-x's classifier has no embedding LayerNorm.
+            Architecture::EncoderClassifier => false,
+            Architecture::Generic | Architecture::DecoderOnly => c.embedding_layer_norm,
+        }
+        .then(|| layer_norm(&init, c.d_model));
+        let encoder_layers = |init: &mut Init, count: usize, heads: usize, ffn: usize| {
+            (0..count)
+                .map(|_| EncoderLayer::new(init, c.d_model, heads, ffn, c.activation, rates, style))
+                .collect::<Vec<_>>()
+        };
+        let (encoder, causal) = match family {
+            Architecture::DecoderOnly => (
+                Vec::new(),
+                encoder_layers(&mut init, c.decoder_layers, c.decoder_heads, c.decoder_ffn_dim),
+            ),
+            _ => (
+                encoder_layers(&mut init, c.encoder_layers, c.encoder_heads, c.encoder_ffn_dim),
+                Vec::new(),
+            ),
+        };
+        let decoder = if matches!(family, Architecture::Generic | Architecture::Bart) {
+            (0..c.decoder_layers)
+                .map(|_| {
+                    DecoderLayer::new(
+                        &mut init,
+                        c.d_model,
+                        c.decoder_heads,
+                        c.decoder_ffn_dim,
+                        c.activation,
+                        rates,
+                        style,
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let encoder_norm = (family == Architecture::Generic).then(|| layer_norm(&init, c.d_model));
+        let decoder_norm = matches!(family, Architecture::Generic | Architecture::DecoderOnly)
+            .then(|| layer_norm(&init, c.d_model));
+        let lm_head = match family {
+            Architecture::Bart => None,
+            Architecture::EncoderClassifier => Some(init.linear(c.d_model, c.vocab_size, true)),
+            Architecture::Generic | Architecture::DecoderOnly => {
+                Some(init.linear(c.d_model, c.vocab_size, false))
+            }
+        };
         Ok(Self {
             embedding,
             positions,
             embed_norm,
             // CALT's generic model has no embedding dropout; BART has.
-            embed_dropout: DropoutConfig::new(if generic { 0.0 } else { c.dropout }).init(),
+            embed_dropout: DropoutConfig::new(if family == Architecture::Bart {
+                c.dropout
+            } else {
+                0.0
+            })
+            .init(),
             encoder,
             decoder,
+            causal,
             encoder_norm,
             decoder_norm,
             lm_head,
@@ -214,23 +297,61 @@ impl Seq2Seq {
         let [_, len] = ids.dims();
         let device = ids.device();
         let d = self.config.d_model;
-        let mut x = self.embedding.forward(ids);
-        match self.config.positional {
-            Positional::Learned => {
-                if let Some(table) = &self.positions {
+        let x = self.embedding.forward(ids);
+        let x = match self.config.positional {
+            Positional::Learned => match &self.positions {
+                Some(table) => {
                     let rows = table.val().slice([offset..offset + len, 0..d]);
-                    x = x + rows.unsqueeze::<3>();
+                    x + rows.unsqueeze::<3>()
                 }
-            }
+                None => x,
+            },
             Positional::Sinusoidal => {
-                x = x + positions::sinusoidal(offset, len, d, &device).unsqueeze::<3>();
+                x + positions::sinusoidal(offset, len, d, &device).unsqueeze::<3>()
             }
-            Positional::Rope | Positional::None => {}
-        }
-        if let Some(norm) = &self.embed_norm {
-            x = norm.forward(x);
-        }
+            Positional::Rope | Positional::None => x,
+        };
+        self.finish_embedding(x)
+    }
+
+    /// Token embedding + per-row absolute `positions` (`[B, L]`, each within the table).
+    fn embed_at(&self, ids: Tensor<2, Int>, positions: &Tensor<2, Int>) -> Tensor<3> {
+        let device = ids.device();
+        let c = &self.config;
+        let x = self.embedding.forward(ids);
+        let x = match c.positional {
+            Positional::Learned => match &self.positions {
+                Some(table) => x + positions::rows_at(table.val(), positions),
+                None => x,
+            },
+            Positional::Sinusoidal => {
+                let table = positions::sinusoidal(0, c.max_positions, c.d_model, &device);
+                x + positions::rows_at(table, positions)
+            }
+            Positional::Rope | Positional::None => x,
+        };
+        self.finish_embedding(x)
+    }
+
+    fn finish_embedding(&self, x: Tensor<3>) -> Tensor<3> {
+        let x = match &self.embed_norm {
+            Some(norm) => norm.forward(x),
+            None => x,
+        };
         dropout(&self.embed_dropout, x)
+    }
+
+    /// Rotary tables for per-row `positions`, when the model uses them.
+    fn rope_at(&self, positions: &Tensor<2, Int>, heads: usize) -> Option<RopeTables> {
+        let c = &self.config;
+        (c.positional == Positional::Rope).then(|| {
+            positions::rope_tables_at(
+                positions,
+                c.max_positions,
+                c.d_model / heads,
+                &positions.device(),
+            )
+        })
     }
 
     fn project(&self, h: Tensor<3>) -> Tensor<3> {
@@ -243,29 +364,50 @@ impl Seq2Seq {
         }
     }
 
-    /// Runs the encoder. `input_ids`: `[B, S]`, right-padded with the pad id.
-    pub fn encode(&self, input_ids: Tensor<2, Int>) -> Result<Encoded, ModelError> {
-        let [b, s] = input_ids.dims();
-        self.check_len(0, s)?;
-        let device = input_ids.device();
-        let memory_bias = input_ids
-            .clone()
+    /// `[B, 1, 1, S]`: 0 on real tokens, [`MASKED`] on padding.
+    fn padding_bias(&self, ids: &Tensor<2, Int>) -> Tensor<4> {
+        let [b, s] = ids.dims();
+        ids.clone()
             .equal_elem(self.config.pad_id as i64)
             .float()
             .mul_scalar(MASKED)
-            .reshape([b, 1, 1, s]);
+            .reshape([b, 1, 1, s])
+    }
+
+    /// Runs the encoder (the classifier: and its head; the decoder-only model keeps the
+    /// problems for the causal stack). `input_ids`: `[B, S]`, right-padded with the pad id.
+    pub fn encode(&self, input_ids: Tensor<2, Int>) -> Result<Encoded, ModelError> {
+        let [_, s] = input_ids.dims();
+        self.check_len(0, s)?;
+        match self.config.architecture {
+            Architecture::DecoderOnly => Ok(self.prompt(input_ids)),
+            Architecture::EncoderClassifier => Ok(Encoded::Class {
+                logits: self.classify(input_ids),
+            }),
+            Architecture::Generic | Architecture::Bart => {
+                let (memory, memory_bias) = self.run_encoder(input_ids);
+                Ok(Encoded::Memory {
+                    memory,
+                    memory_bias,
+                })
+            }
+        }
+    }
+
+    /// The encoder stack over `input_ids`: its output and the padding mask.
+    fn run_encoder(&self, input_ids: Tensor<2, Int>) -> (Tensor<3>, Tensor<4>) {
+        let [_, s] = input_ids.dims();
+        let device = input_ids.device();
+        let pad_bias = self.padding_bias(&input_ids);
         let rope = self.rope(0, s, self.config.encoder_heads, &device);
         let mut x = self.embed(input_ids, 0);
         for layer in &self.encoder {
-            x = layer.forward(x, &memory_bias, rope.as_ref());
+            x = layer.forward(x, &pad_bias, rope.as_ref());
         }
         if let Some(norm) = &self.encoder_norm {
             x = norm.forward(x);
         }
-        Ok(Encoded {
-            memory: x,
-            memory_bias,
-        })
+        (x, pad_bias)
     }
 
     /// Teacher-forced decoder over whole sequences: logits `[B, T, V]`.
@@ -275,24 +417,31 @@ impl Seq2Seq {
         enc: &Encoded,
     ) -> Result<Tensor<3>, ModelError> {
         let [_, t] = decoder_ids.dims();
-        self.check_len(0, t)?;
-        let device = decoder_ids.device();
-        let causal = causal_bias(t, &device);
-        let rope = self.rope(0, t, self.config.decoder_heads, &device);
-        let mut x = self.embed(decoder_ids, 0);
-        for layer in &self.decoder {
-            x = layer.forward(
-                x,
-                enc.memory.clone(),
-                &causal,
-                &enc.memory_bias,
-                rope.as_ref(),
-            );
+        match enc {
+            Encoded::Memory {
+                memory,
+                memory_bias,
+            } => {
+                self.check_len(0, t)?;
+                let device = decoder_ids.device();
+                let causal = causal_bias(t, &device);
+                let rope = self.rope(0, t, self.config.decoder_heads, &device);
+                let mut x = self.embed(decoder_ids, 0);
+                for layer in &self.decoder {
+                    x = layer.forward(x, memory.clone(), &causal, memory_bias, rope.as_ref());
+                }
+                if let Some(norm) = &self.decoder_norm {
+                    x = norm.forward(x);
+                }
+                Ok(self.project(x))
+            }
+            Encoded::Prompt {
+                ids,
+                pad_bias,
+                lengths,
+            } => Ok(self.continue_prompt(ids, pad_bias, lengths, decoder_ids)),
+            Encoded::Class { logits } => Ok(self.class_answer(logits, t)),
         }
-        if let Some(norm) = &self.decoder_norm {
-            x = norm.forward(x);
-        }
-        Ok(self.project(x))
     }
 
     /// Encoder + teacher-forced decoder: logits `[B, T, V]`.
@@ -305,19 +454,42 @@ impl Seq2Seq {
         self.decode(decoder_ids, &enc)
     }
 
-    /// Starts incremental decoding: computes every layer's cross-attention keys/values once.
+    /// Starts incremental decoding: computes every layer's cross-attention keys/values (the
+    /// decoder-only model: the problems' self-attention keys/values) once.
     pub fn start_cache(&self, enc: &Encoded) -> DecoderCache {
-        DecoderCache {
-            layers: self
-                .decoder
-                .iter()
-                .map(|l| LayerCache {
-                    self_kv: None,
-                    cross_kv: l.cross_kv(enc.memory.clone()),
-                })
-                .collect(),
-            memory_bias: enc.memory_bias.clone(),
-            len: 0,
+        match enc {
+            Encoded::Memory {
+                memory,
+                memory_bias,
+            } => DecoderCache {
+                layers: self
+                    .decoder
+                    .iter()
+                    .map(|l| LayerCache {
+                        self_kv: None,
+                        cross_kv: Some(l.cross_kv(memory.clone())),
+                    })
+                    .collect(),
+                key_bias: memory_bias.clone(),
+                answer_start: None,
+                class_logits: None,
+                len: 0,
+            },
+            Encoded::Prompt {
+                ids,
+                pad_bias,
+                lengths,
+            } => self.prompt_cache(ids, pad_bias, lengths),
+            Encoded::Class { logits } => {
+                let [b, _] = logits.dims();
+                DecoderCache {
+                    layers: Vec::new(),
+                    key_bias: Tensor::zeros([b, 1, 1, 1], &logits.device()),
+                    answer_start: None,
+                    class_logits: Some(logits.clone()),
+                    len: 0,
+                }
+            }
         }
     }
 
@@ -329,13 +501,25 @@ impl Seq2Seq {
     ) -> Result<Tensor<2>, ModelError> {
         let [b, one] = ids.dims();
         debug_assert_eq!(one, 1, "decode_step takes one position per row");
+        if let Some(logits) = &cache.class_logits {
+            let step = self.class_step(logits, cache.len);
+            cache.len += 1;
+            return Ok(step);
+        }
+        if let Some(answer_start) = cache.answer_start.clone() {
+            return Ok(self.prompt_step(ids, &answer_start, cache));
+        }
         let offset = cache.len;
         self.check_len(offset, 1)?;
         let device = ids.device();
         let rope = self.rope(offset, 1, self.config.decoder_heads, &device);
         let mut x = self.embed(ids, offset);
         for (layer, lc) in self.decoder.iter().zip(cache.layers.iter_mut()) {
-            x = layer.forward_cached(x, lc, &cache.memory_bias, rope.as_ref());
+            let cross_kv = lc
+                .cross_kv
+                .as_ref()
+                .expect("an encoder–decoder cache holds cross-attention keys");
+            x = layer.forward_cached(x, &mut lc.self_kv, cross_kv, &cache.key_bias, rope.as_ref());
         }
         if let Some(norm) = &self.decoder_norm {
             x = norm.forward(x);

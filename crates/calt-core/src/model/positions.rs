@@ -1,7 +1,7 @@
 //! Fixed positional tables (sinusoidal, rotary), computed on the host for the positions a call
 //! needs. They are tiny next to the activations and keep the model free of non-trainable state.
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 
 /// Sinusoidal table rows `offset..offset+len`: `PE[p, 2i] = sin(p / 10000^(2i/d))`,
 /// `PE[p, 2i+1] = cos(...)`, shape `[len, d]`.
@@ -53,4 +53,26 @@ pub fn apply_rope(x: Tensor<4>, cos: &Tensor<4>, sin: &Tensor<4>) -> Tensor<4> {
     let second = x.clone().slice([0..b, 0..h, 0..l, half..dh]);
     let rotated = Tensor::cat(vec![second.neg(), first], 3);
     x * cos.clone() + rotated * sin.clone()
+}
+
+/// Rows of a `[N, d]` table at per-row `positions` (`[B, L]`): `[B, L, d]`.
+pub fn rows_at(table: Tensor<2>, positions: &Tensor<2, Int>) -> Tensor<3> {
+    let [b, l] = positions.dims();
+    let [_, d] = table.dims();
+    table
+        .select(0, positions.clone().reshape([b * l]))
+        .reshape([b, l, d])
+}
+
+/// Rotary tables for per-row `positions` (`[B, L]`, each below `max`): `[B, 1, L, dh]` each.
+pub fn rope_tables_at(
+    positions: &Tensor<2, Int>,
+    max: usize,
+    dh: usize,
+    device: &Device,
+) -> (Tensor<4>, Tensor<4>) {
+    let [b, l] = positions.dims();
+    let (cos, sin) = rope_tables(0, max, dh, device);
+    let pick = |t: Tensor<4>| rows_at(t.reshape([max, dh]), positions).reshape([b, 1, l, dh]);
+    (pick(cos), pick(sin))
 }

@@ -38,7 +38,10 @@ pub fn model_config(
     let architecture = match m.model_type {
         ModelType::Generic => Architecture::Generic,
         ModelType::Bart => Architecture::Bart,
+        ModelType::DecoderOnly => Architecture::DecoderOnly,
+        ModelType::EncoderClassifier => Architecture::EncoderClassifier,
     };
+    let stacks = StackSizes::of(m)?;
     let positional = match m.use_positional_embedding {
         PositionalEmbedding::Generic => Positional::Learned,
         PositionalEmbedding::Sinusoidal => Positional::Sinusoidal,
@@ -60,12 +63,12 @@ pub fn model_config(
         architecture,
         vocab_size,
         d_model: m.d_model,
-        encoder_layers: m.num_encoder_layers,
-        encoder_heads: m.num_encoder_heads,
-        encoder_ffn_dim: m.encoder_ffn_dim,
-        decoder_layers: m.num_decoder_layers,
-        decoder_heads: m.num_decoder_heads,
-        decoder_ffn_dim: m.decoder_ffn_dim,
+        encoder_layers: stacks.encoder.layers,
+        encoder_heads: stacks.encoder.heads,
+        encoder_ffn_dim: stacks.encoder.ffn_dim,
+        decoder_layers: stacks.decoder.layers,
+        decoder_heads: stacks.decoder.heads,
+        decoder_ffn_dim: stacks.decoder.ffn_dim,
         max_positions: m.max_sequence_length.saturating_mul(2),
         positional,
         dropout: m.dropout,
@@ -79,6 +82,89 @@ pub fn model_config(
     };
     config.validate()?;
     Ok(config)
+}
+
+/// The sizes of one layer stack.
+#[derive(Clone, Copy)]
+struct Stack {
+    layers: usize,
+    heads: usize,
+    ffn_dim: usize,
+}
+
+/// The encoder and decoder stacks a `model:` block asks for. A family without one of them
+/// gets a copy of the other's sizes with no layers, so that every size check still holds.
+struct StackSizes {
+    encoder: Stack,
+    decoder: Stack,
+}
+
+impl StackSizes {
+    fn of(m: &ModelSection) -> Result<Self, TrainError> {
+        let family = m.model_type;
+        let required = |value: Option<usize>, key: &str| {
+            value.ok_or_else(|| {
+                invalid(format!(
+                    "model.{key} is required for model_type {}",
+                    model_type_name(family)
+                ))
+            })
+        };
+        let encoder = || -> Result<Stack, TrainError> {
+            Ok(Stack {
+                layers: required(m.num_encoder_layers, "num_encoder_layers")?,
+                heads: required(m.num_encoder_heads, "num_encoder_heads")?,
+                ffn_dim: required(m.encoder_ffn_dim, "encoder_ffn_dim")?,
+            })
+        };
+        let none = |stack: Stack| Stack { layers: 0, ..stack };
+        Ok(match family {
+            ModelType::Generic | ModelType::Bart => Self {
+                encoder: encoder()?,
+                decoder: Stack {
+                    layers: required(m.num_decoder_layers, "num_decoder_layers")?,
+                    heads: required(m.num_decoder_heads, "num_decoder_heads")?,
+                    ffn_dim: required(m.decoder_ffn_dim, "decoder_ffn_dim")?,
+                },
+            },
+            ModelType::EncoderClassifier => {
+                let encoder = encoder()?;
+                Self {
+                    encoder,
+                    decoder: none(encoder),
+                }
+            }
+            // calt-x's fallbacks and defaults (6 layers, 8 heads, 2048 wide).
+            ModelType::DecoderOnly => {
+                let decoder = Stack {
+                    layers: m.num_layers.or(m.num_decoder_layers).unwrap_or(6),
+                    heads: m
+                        .num_heads
+                        .or(m.num_decoder_heads)
+                        .or(m.num_encoder_heads)
+                        .unwrap_or(8),
+                    ffn_dim: m
+                        .ffn_dim
+                        .or(m.decoder_ffn_dim)
+                        .or(m.encoder_ffn_dim)
+                        .unwrap_or(2048),
+                };
+                Self {
+                    encoder: none(decoder),
+                    decoder,
+                }
+            }
+        })
+    }
+}
+
+fn model_type_name(family: ModelType) -> &'static str {
+    match family {
+        ModelType::Generic => "generic",
+        ModelType::Bart => "bart",
+        ModelType::DecoderOnly => "decoder_only",
+        ModelType::EncoderClassifier => "encoder_classifier",
+    }
 }
 
 /// Builds the optimisation settings from the `train:` block.

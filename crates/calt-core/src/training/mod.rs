@@ -26,7 +26,7 @@ use burn::tensor::{Device, Tensor};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::execution::ExecutionPolicy;
 use crate::generation::{GenerationConfig, generate};
-use crate::model::{ModelConfig, ModelError, Seq2Seq};
+use crate::model::{Architecture, ModelConfig, ModelError, Seq2Seq};
 use batch::{HostBatch, epoch_batches, sequential_batches};
 pub use optim::{AdamW, AdamWSettings};
 pub use schedule::{Schedule, ScheduleKind};
@@ -159,19 +159,36 @@ impl Trainer {
                 "num_train_epochs must be positive".into(),
             ));
         }
-        let max = model.config().max_positions;
+        let config = model.config();
         if let Some((i, p)) = data
             .iter()
             .enumerate()
-            .find(|(_, p)| p.0.len() > max || p.1.len() > max)
+            .find(|(_, p)| !config.fits(p.0.len(), p.1.len()))
         {
             return Err(TrainError::Invalid(format!(
-                "training sample {} has {} tokens, more than the model's {max} positions \
+                "training sample {} has {} tokens, more than the model's {} positions \
                  (2 × max_sequence_length)",
                 i + 1,
-                p.0.len().max(p.1.len())
+                config.sequence_len(p.0.len(), p.1.len()),
+                config.max_positions
             )));
         }
+        if config.architecture == Architecture::EncoderClassifier
+            && let Some(i) = data.iter().position(|p| p.1.len() != 3)
+        {
+            return Err(TrainError::Invalid(format!(
+                "training sample {} has a {}-token answer; the encoder classifier answers one token",
+                i + 1,
+                data[i].1.len().saturating_sub(2)
+            )));
+        }
+        let data: Vec<Pair> = data
+            .into_iter()
+            .map(|(input, target)| {
+                let target = config.loss_target(&target).to_vec();
+                (input, target)
+            })
+            .collect();
         let (steps_per_epoch, schedule) = plan_updates(&settings, data.len(), 1);
         let lengths = data.iter().map(|p| p.0.len() + p.1.len()).collect();
         let label_tokens: usize = data.iter().map(|p| p.1.len().saturating_sub(1)).sum();
@@ -473,7 +490,7 @@ pub fn teacher_forced(
     for idx in sequential_batches(data.len(), batch_size) {
         let pairs: Vec<(&[u32], &[u32])> = idx
             .iter()
-            .map(|&i| (data[i].0.as_slice(), data[i].1.as_slice()))
+            .map(|&i| (data[i].0.as_slice(), model.config().loss_target(&data[i].1)))
             .collect();
         let host = HostBatch::collate(&pairs, model.config().pad_id);
         let b = host.to_device(device);

@@ -1,0 +1,151 @@
+//! Which of calt-x's PyTorch tensors holds which of our model's, and how the layouts differ.
+//! One table serves both directions: import reads calt-x's tensors into ours, export writes
+//! ours back in calt-x's names and layouts.
+
+use crate::model::{Architecture, ModelConfig, Positional};
+
+/// How our tensor is laid out relative to calt-x's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Same shape and order.
+    Same,
+    /// A Linear weight: PyTorch keeps `[out, in]`, burn `[in, out]`.
+    Transposed,
+    /// One of `count` equal row blocks of a packed tensor (PyTorch's `in_proj_weight` holds
+    /// query, key and value as `[3d, d]`, `in_proj_bias` as `[3d]`), transposed when 2-D.
+    Part { index: usize, count: usize },
+}
+
+/// One of our tensors and where it lives in a calt-x state dict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub torch: String,
+    pub ours: String,
+    pub layout: Layout,
+}
+
+#[derive(Default)]
+struct Links(Vec<Link>);
+
+impl Links {
+    fn add(&mut self, torch: impl Into<String>, ours: impl Into<String>, layout: Layout) {
+        self.0.push(Link {
+            torch: torch.into(),
+            ours: ours.into(),
+            layout,
+        });
+    }
+
+    fn linear(&mut self, torch: &str, ours: &str, bias: bool) {
+        self.add(format!("{torch}.weight"), format!("{ours}.weight"), Layout::Transposed);
+        if bias {
+            self.add(format!("{torch}.bias"), format!("{ours}.bias"), Layout::Same);
+        }
+    }
+
+    fn norm(&mut self, torch: &str, ours: &str) {
+        self.add(format!("{torch}.weight"), format!("{ours}.gamma"), Layout::Same);
+        self.add(format!("{torch}.bias"), format!("{ours}.beta"), Layout::Same);
+    }
+
+    /// PyTorch's `nn.MultiheadAttention`: packed query/key/value, separate output.
+    fn attention(&mut self, torch: &str, ours: &str) {
+        for (index, part) in ["query", "key", "value"].into_iter().enumerate() {
+            let layout = Layout::Part { index, count: 3 };
+            self.add(
+                format!("{torch}.in_proj_weight"),
+                format!("{ours}.{part}.weight"),
+                layout,
+            );
+            self.add(
+                format!("{torch}.in_proj_bias"),
+                format!("{ours}.{part}.bias"),
+                layout,
+            );
+        }
+        self.linear(&format!("{torch}.out_proj"), &format!("{ours}.output"), true);
+    }
+
+    /// `nn.TransformerEncoderLayer` (self-attention, feed-forward, two norms).
+    fn encoder_layer(&mut self, torch: &str, ours: &str) {
+        self.attention(&format!("{torch}.self_attn"), &format!("{ours}.self_attn"));
+        self.feed_forward(torch, ours);
+        self.norm(&format!("{torch}.norm1"), &format!("{ours}.norm1"));
+        self.norm(&format!("{torch}.norm2"), &format!("{ours}.norm2"));
+    }
+
+    /// `nn.TransformerDecoderLayer` (adds cross-attention and a third norm).
+    fn decoder_layer(&mut self, torch: &str, ours: &str) {
+        self.attention(&format!("{torch}.self_attn"), &format!("{ours}.self_attn"));
+        self.attention(
+            &format!("{torch}.multihead_attn"),
+            &format!("{ours}.cross_attn"),
+        );
+        self.feed_forward(torch, ours);
+        for norm in ["norm1", "norm2", "norm3"] {
+            self.norm(&format!("{torch}.{norm}"), &format!("{ours}.{norm}"));
+        }
+    }
+
+    fn feed_forward(&mut self, torch: &str, ours: &str) {
+        self.linear(&format!("{torch}.linear1"), &format!("{ours}.ffn.up"), true);
+        self.linear(&format!("{torch}.linear2"), &format!("{ours}.ffn.down"), true);
+    }
+
+    fn embeddings(&mut self, config: &ModelConfig, norm: Option<&str>) {
+        self.add("embedding.weight", "embedding.weight", Layout::Same);
+        if config.positional == Positional::Learned {
+            self.add(
+                "positional_embedding.embedding.weight",
+                "positions",
+                Layout::Same,
+            );
+        }
+        if let Some(norm) = norm.filter(|_| config.embedding_layer_norm) {
+            self.norm(norm, "embed_norm");
+        }
+    }
+}
+
+/// The links of a calt-x model of `config`'s family; `None` for BART, whose HF layout (and
+/// separate encoder and decoder position tables) calt does not map.
+pub fn links(config: &ModelConfig) -> Option<Vec<Link>> {
+    let mut links = Links::default();
+    match config.architecture {
+        Architecture::Generic => {
+            links.embeddings(config, Some("embedding_layer_norm"));
+            for i in 0..config.encoder_layers {
+                links.encoder_layer(
+                    &format!("transformer.encoder.layers.{i}"),
+                    &format!("encoder.{i}"),
+                );
+            }
+            links.norm("transformer.encoder.norm", "encoder_norm");
+            for i in 0..config.decoder_layers {
+                links.decoder_layer(
+                    &format!("transformer.decoder.layers.{i}"),
+                    &format!("decoder.{i}"),
+                );
+            }
+            links.norm("transformer.decoder.norm", "decoder_norm");
+            links.linear("lm_head", "lm_head", false);
+        }
+        Architecture::DecoderOnly => {
+            links.embeddings(config, Some("emb_norm"));
+            for i in 0..config.decoder_layers {
+                links.encoder_layer(&format!("transformer.layers.{i}"), &format!("causal.{i}"));
+            }
+            links.norm("transformer.norm", "decoder_norm");
+            links.linear("lm_head", "lm_head", false);
+        }
+        Architecture::EncoderClassifier => {
+            links.embeddings(config, None);
+            for i in 0..config.encoder_layers {
+                links.encoder_layer(&format!("encoder.layers.{i}"), &format!("encoder.{i}"));
+            }
+            links.linear("classifier", "lm_head", true);
+        }
+        Architecture::Bart => return None,
+    }
+    Some(links.0)
+}

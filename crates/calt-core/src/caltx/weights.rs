@@ -1,0 +1,102 @@
+//! Moves tensors between calt-x's state dict and our model through the [`Link`] table.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::links::{Layout, Link};
+
+/// Name → (shape, row-major f32 values).
+pub type StateDict = BTreeMap<String, (Vec<usize>, Vec<f32>)>;
+
+/// calt-x tensors that hold no weight (fixed tables PyTorch saves as buffers).
+fn is_buffer(name: &str) -> bool {
+    name.ends_with("positional_embedding.pe")
+}
+
+fn transpose(shape: &[usize], values: &[f32]) -> (Vec<usize>, Vec<f32>) {
+    let (rows, cols) = (shape[0], shape[1]);
+    let mut out = vec![0.0; values.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            out[c * rows + r] = values[r * cols + c];
+        }
+    }
+    (vec![cols, rows], out)
+}
+
+/// Our tensors from calt-x's: every linked tensor must be present with a shape its layout
+/// accepts, and every calt-x tensor must be linked (a folder of another family fails here).
+pub fn import(links: &[Link], torch: &StateDict) -> Result<StateDict, String> {
+    let mut ours = StateDict::new();
+    for link in links {
+        let (shape, values) = torch
+            .get(&link.torch)
+            .ok_or_else(|| format!("tensor `{}` is missing", link.torch))?;
+        let bad_shape = || format!("tensor `{}` has an unexpected shape {shape:?}", link.torch);
+        let converted = match link.layout {
+            Layout::Same => (shape.clone(), values.clone()),
+            Layout::Transposed if shape.len() == 2 => transpose(shape, values),
+            Layout::Transposed => return Err(bad_shape()),
+            Layout::Part { index, count } => {
+                let rows = shape.first().copied().unwrap_or(0);
+                if shape.is_empty() || shape.len() > 2 || rows % count != 0 {
+                    return Err(bad_shape());
+                }
+                let part_rows = rows / count;
+                let cols = shape.get(1).copied().unwrap_or(1);
+                let part = values[index * part_rows * cols..(index + 1) * part_rows * cols].to_vec();
+                if shape.len() == 2 {
+                    transpose(&[part_rows, cols], &part)
+                } else {
+                    (vec![part_rows], part)
+                }
+            }
+        };
+        ours.insert(link.ours.clone(), converted);
+    }
+    let linked: BTreeSet<&str> = links.iter().map(|l| l.torch.as_str()).collect();
+    if let Some(extra) = torch
+        .keys()
+        .find(|name| !linked.contains(name.as_str()) && !is_buffer(name))
+    {
+        return Err(format!(
+            "tensor `{extra}` has no place in this model family (is the folder of another family?)"
+        ));
+    }
+    Ok(ours)
+}
+
+/// calt-x's tensors from ours (the inverse of [`import`]).
+pub fn export(links: &[Link], ours: &StateDict) -> Result<StateDict, String> {
+    let mut torch = StateDict::new();
+    for link in links {
+        let (shape, values) = ours
+            .get(&link.ours)
+            .ok_or_else(|| format!("the model has no tensor `{}`", link.ours))?;
+        match link.layout {
+            Layout::Same => {
+                torch.insert(link.torch.clone(), (shape.clone(), values.clone()));
+            }
+            Layout::Transposed => {
+                torch.insert(link.torch.clone(), transpose(shape, values));
+            }
+            Layout::Part { index, count } => {
+                // Each part is `[cols, rows]` (transposed back to `[rows, cols]`) or `[rows]`.
+                let (part_shape, part) = if shape.len() == 2 {
+                    transpose(shape, values)
+                } else {
+                    (shape.clone(), values.clone())
+                };
+                let packed_shape: Vec<usize> = std::iter::once(part_shape[0] * count)
+                    .chain(part_shape.iter().skip(1).copied())
+                    .collect();
+                let entry = torch.entry(link.torch.clone()).or_insert_with(|| {
+                    let len = packed_shape.iter().product();
+                    (packed_shape.clone(), vec![0.0; len])
+                });
+                let len = part.len();
+                entry.1[index * len..(index + 1) * len].copy_from_slice(&part);
+            }
+        }
+    }
+    Ok(torch)
+}
