@@ -215,12 +215,22 @@ fn invalid_configs_are_rejected() {
 #[test]
 fn decoder_only_steps_equal_the_teacher_forced_pass() {
     let device = Device::flex();
-    for pos in [Positional::Learned, Positional::Rope] {
+    for pos in [
+        Positional::Learned,
+        Positional::Sinusoidal,
+        Positional::Rope,
+        Positional::None,
+    ] {
         let model = Seq2Seq::new(&config(Architecture::DecoderOnly, pos), &device).unwrap();
         let inputs = inputs();
         let rows: Vec<&[u32]> = inputs.iter().map(|r| r.as_slice()).collect();
+        // Answers up to the end of the position table of the longest problem (9 tokens).
         let answers: Vec<Vec<u32>> = (0..rows.len())
-            .map(|i| vec![BOS, 3 + i as u32, 5, 9, 4])
+            .map(|i| {
+                std::iter::once(BOS)
+                    .chain((0..14).map(|j| 3 + ((i + j) % 10) as u32))
+                    .collect()
+            })
             .collect();
         let answer_rows: Vec<&[u32]> = answers.iter().map(|a| a.as_slice()).collect();
         let enc = model.encode(pad_batch(&rows, PAD, &device)).unwrap();

@@ -101,11 +101,9 @@ pub fn greedy_uncached(
     let mut done = vec![false; n];
     let budgets = row_budgets(model, inputs, max_new_tokens);
     for step in 0..budgets.iter().copied().max().unwrap_or(0) {
+        // A row out of positions stops; like a finished row it is fed EOS from here on.
         for (i, &budget) in budgets.iter().enumerate() {
-            if step == budget && !done[i] {
-                done[i] = true;
-                prefixes[i].push(eos);
-            }
+            done[i] |= step >= budget;
         }
         let rows: Vec<&[u32]> = prefixes.iter().map(|p| p.as_slice()).collect();
         let logits = model.decode(pad_batch(&rows, cfg.pad_id, device), &enc)?;
