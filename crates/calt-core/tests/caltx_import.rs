@@ -74,15 +74,24 @@ fn imported_models_compute_caltx_logits() {
                 decoder_input.truncate(1);
             }
             let ours = model
-                .forward(id_tensor(&input, &device), id_tensor(&decoder_input, &device))
+                .forward(
+                    id_tensor(&input, &device),
+                    id_tensor(&decoder_input, &device),
+                )
                 .unwrap();
-            let ours: Vec<f32> = ours.into_data().convert::<f32>().try_to_vec::<f32>().unwrap();
+            let ours: Vec<f32> = ours
+                .into_data()
+                .convert::<f32>()
+                .try_to_vec::<f32>()
+                .unwrap();
             let theirs: Vec<f32> = record["logits"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .flat_map(|row| match row {
-                    Value::Array(values) => values.iter().map(|v| v.as_f64().unwrap() as f32).collect(),
+                    Value::Array(values) => {
+                        values.iter().map(|v| v.as_f64().unwrap() as f32).collect()
+                    }
                     value => vec![value.as_f64().unwrap() as f32],
                 })
                 .collect();
@@ -148,7 +157,15 @@ fn export_then_import_keeps_every_weight() {
         let out = tempfile::tempdir().unwrap();
         let train_yaml = std::fs::read_to_string(results(family).join("train.yaml")).unwrap();
         export_folder(&imported, Some(&train_yaml), out.path()).unwrap();
-        for file in ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "lexer.yaml", "train.yaml"] {
+        for file in [
+            "config.json",
+            "model.safetensors",
+            "tokenizer.json",
+            "tokenizer_config.json",
+            "special_tokens_map.json",
+            "lexer.yaml",
+            "train.yaml",
+        ] {
             assert!(out.path().join(file).is_file(), "{family}: {file} missing");
         }
         let again = import_folder(out.path(), &device).unwrap();
@@ -161,14 +178,30 @@ fn export_then_import_keeps_every_weight() {
             &std::fs::read_to_string(results(family).join("config.json")).unwrap(),
         )
         .unwrap();
-        for key in ["model_type", "d_model", "attention_heads", "dim_feedforward", "max_input_len", "vocab_size", "num_layers", "num_encoder_layers", "num_decoder_layers", "pad_token_id", "bos_token_id", "eos_token_id", "use_positional_embedding"] {
+        for key in [
+            "model_type",
+            "d_model",
+            "attention_heads",
+            "dim_feedforward",
+            "max_input_len",
+            "vocab_size",
+            "num_layers",
+            "num_encoder_layers",
+            "num_decoder_layers",
+            "pad_token_id",
+            "bos_token_id",
+            "eos_token_id",
+            "use_positional_embedding",
+        ] {
             assert_eq!(ours.get(key), theirs.get(key), "{family}: {key}");
         }
     }
 }
 
 fn import_error(folder: &Path) -> String {
-    import_folder(folder, &Device::flex()).unwrap_err().to_string()
+    import_folder(folder, &Device::flex())
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -190,7 +223,10 @@ fn weights_of_another_family_are_an_error_naming_the_file() {
     )
     .unwrap();
     let message = import_error(folder.path());
-    assert!(message.contains("pytorch_model.bin") && message.contains("missing"), "{message}");
+    assert!(
+        message.contains("pytorch_model.bin") && message.contains("missing"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -200,11 +236,17 @@ fn a_tokenizer_that_does_not_match_the_lexer_is_an_error() {
     let text = std::fs::read_to_string(&lexer).unwrap();
     std::fs::write(&lexer, text.replace("misc: [\",\"]", "misc: [\";\"]")).unwrap();
     let message = import_error(folder.path());
-    assert!(message.contains("tokenizer.json") && message.contains("lexer.yaml"), "{message}");
+    assert!(
+        message.contains("tokenizer.json") && message.contains("lexer.yaml"),
+        "{message}"
+    );
 }
 
 #[test]
 fn a_bart_folder_is_refused_with_the_reason() {
     let message = import_error(&results("bart"));
-    assert!(message.contains("config.json") && message.contains("bart"), "{message}");
+    assert!(
+        message.contains("config.json") && message.contains("bart"),
+        "{message}"
+    );
 }

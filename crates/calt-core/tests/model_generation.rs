@@ -234,7 +234,9 @@ fn decoder_only_steps_equal_the_teacher_forced_pass() {
             .collect();
         let answer_rows: Vec<&[u32]> = answers.iter().map(|a| a.as_slice()).collect();
         let enc = model.encode(pad_batch(&rows, PAD, &device)).unwrap();
-        let full = model.decode(pad_batch(&answer_rows, PAD, &device), &enc).unwrap();
+        let full = model
+            .decode(pad_batch(&answer_rows, PAD, &device), &enc)
+            .unwrap();
         let mut cache = model.start_cache(&enc);
         for step in 0..answers[0].len() {
             let column: Vec<&[u32]> = answers.iter().map(|a| &a[step..step + 1]).collect();
@@ -242,7 +244,10 @@ fn decoder_only_steps_equal_the_teacher_forced_pass() {
                 .decode_step(pad_batch(&column, PAD, &device), &mut cache)
                 .unwrap();
             let [b, _, v] = full.dims();
-            let expected = full.clone().slice([0..b, step..step + 1, 0..v]).reshape([b, v]);
+            let expected = full
+                .clone()
+                .slice([0..b, step..step + 1, 0..v])
+                .reshape([b, v]);
             let diff: f32 = (logits - expected).abs().max().into_scalar();
             assert!(diff < 1e-4, "{pos:?} step {step}: max difference {diff}");
         }
@@ -253,19 +258,34 @@ fn decoder_only_steps_equal_the_teacher_forced_pass() {
 #[test]
 fn the_classifier_answers_one_token() {
     let device = Device::flex();
-    let model = Seq2Seq::new(&config(Architecture::EncoderClassifier, Positional::Learned), &device)
-        .unwrap();
+    let model = Seq2Seq::new(
+        &config(Architecture::EncoderClassifier, Positional::Learned),
+        &device,
+    )
+    .unwrap();
     let inputs = inputs();
     let rows: Vec<&[u32]> = inputs.iter().map(|r| r.as_slice()).collect();
     let out = greedy(&model, &rows, 30, &device).unwrap();
     let enc = model.encode(pad_batch(&rows, PAD, &device)).unwrap();
     let bos = vec![[BOS]; rows.len()];
     let bos_rows: Vec<&[u32]> = bos.iter().map(|b| b.as_slice()).collect();
-    let scores = model.decode(pad_batch(&bos_rows, PAD, &device), &enc).unwrap();
+    let scores = model
+        .decode(pad_batch(&bos_rows, PAD, &device), &enc)
+        .unwrap();
     let [b, _, _] = scores.dims();
-    let classes: Vec<i64> = scores.argmax(2).reshape([b]).into_data().convert::<i64>().try_to_vec::<i64>().unwrap();
+    let classes: Vec<i64> = scores
+        .argmax(2)
+        .reshape([b])
+        .into_data()
+        .convert::<i64>()
+        .try_to_vec::<i64>()
+        .unwrap();
     for (generated, class) in out.iter().zip(classes) {
-        let expected: Vec<u32> = if class as u32 == EOS { vec![] } else { vec![class as u32] };
+        let expected: Vec<u32> = if class as u32 == EOS {
+            vec![]
+        } else {
+            vec![class as u32]
+        };
         assert_eq!(generated, &expected);
     }
 }

@@ -69,6 +69,10 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     };
     let written = export_folder(&bytes, train_yaml.as_deref(), &args.out_dir)
         .with_context(|| format!("{}", bundle.display()))?;
-    println!("wrote {} files to {}", written.len(), args.out_dir.display());
+    println!(
+        "wrote {} files to {}",
+        written.len(),
+        args.out_dir.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -109,10 +109,7 @@ fn read_pytorch(path: &Path) -> Result<StateDict, CaltxError> {
         let bytes = tensor.read().map_err(|e| file_error(path, e))?;
         let shape = tensor.shape().to_vec();
         if bytes.len() != 4 * shape.iter().product::<usize>() {
-            return Err(file_error(
-                path,
-                format!("tensor `{name}` is truncated"),
-            ));
+            return Err(file_error(path, format!("tensor `{name}` is truncated")));
         }
         dict.insert(name.clone(), (shape, f32s(&bytes)));
     }
@@ -135,8 +132,7 @@ pub fn import_folder(dir: &Path, device: &Device) -> Result<Vec<u8>, CaltxError>
         special_tokens(&dir.join("special_tokens_map.json"))?,
     )
     .map_err(|e| file_error(&tokenizer_path, e))?;
-    check_tokenizer(&tokenizer, &config)
-        .map_err(|reason| file_error(&tokenizer_path, reason))?;
+    check_tokenizer(&tokenizer, &config).map_err(|reason| file_error(&tokenizer_path, reason))?;
     let lexer_path = dir.join("lexer.yaml");
     let (lexer_config, _, lexer_tokenizer) =
         load_lexer(&lexer_path).map_err(|e| CaltxError::Other(e.to_string()))?;
@@ -149,10 +145,15 @@ pub fn import_folder(dir: &Path, device: &Device) -> Result<Vec<u8>, CaltxError>
 
     let (weights_path, torch) = read_state_dict(dir)?;
     let table = links(&config).ok_or_else(|| {
-        file_error(&config_path, format!("{} models are not imported", config.architecture.name()))
+        file_error(
+            &config_path,
+            format!("{} models are not imported", config.architecture.name()),
+        )
     })?;
-    let ours = weights::import(&table, &torch).map_err(|reason| file_error(&weights_path, reason))?;
-    let model = model_with(&config, &ours, device).map_err(|reason| file_error(&weights_path, reason))?;
+    let ours =
+        weights::import(&table, &torch).map_err(|reason| file_error(&weights_path, reason))?;
+    let model =
+        model_with(&config, &ours, device).map_err(|reason| file_error(&weights_path, reason))?;
     let train_info = serde_json::json!({ "imported_from": dir.display().to_string() });
     let meta = BundleMeta::new(config, &lexer_config, &lexer_tokenizer, train_info)
         .map_err(|e| CaltxError::Other(e.to_string()))?;
@@ -214,7 +215,10 @@ pub fn export_folder(
     let config = &meta.model_config;
     let config_json = HfConfig::from_model_config(config).map_err(CaltxError::Other)?;
     let table = links(config).ok_or_else(|| {
-        CaltxError::Other(format!("{} models are not exported", config.architecture.name()))
+        CaltxError::Other(format!(
+            "{} models are not exported",
+            config.architecture.name()
+        ))
     })?;
     let (tensors, _) = tensor_file::read(bundle_bytes).map_err(|e| other(&e))?;
     let ours: StateDict = tensors
@@ -234,7 +238,10 @@ pub fn export_folder(
         ("model.safetensors", weights),
         ("tokenizer.json", meta.tokenizer_json.clone().into_bytes()),
         ("special_tokens_map.json", pretty(&meta.special_tokens)),
-        ("tokenizer_config.json", pretty(&tokenizer_config(&meta.special_tokens))),
+        (
+            "tokenizer_config.json",
+            pretty(&tokenizer_config(&meta.special_tokens)),
+        ),
         // JSON is YAML: the lexer config as the bundle holds it.
         ("lexer.yaml", pretty(&meta.lexer_config)),
     ];

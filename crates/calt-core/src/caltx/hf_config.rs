@@ -114,19 +114,29 @@ impl HfConfig {
                         .into(),
                 );
             }
-            other => return Err(format!("model_type `{other}` is not a calt-x model calt reads")),
+            other => {
+                return Err(format!(
+                    "model_type `{other}` is not a calt-x model calt reads"
+                ));
+            }
         };
         let positional = match self.use_positional_embedding.to_ascii_lowercase().as_str() {
             "generic" | "learned" => Positional::Learned,
             "sinusoidal" => Positional::Sinusoidal,
             "none" => Positional::None,
             "rope" => {
-                return Err("use_positional_embedding rope: calt-x rotates the embeddings, calt \
+                return Err(
+                    "use_positional_embedding rope: calt-x rotates the embeddings, calt \
                             rotates queries and keys, so the imported model would compute \
                             something else"
-                    .into());
+                        .into(),
+                );
             }
-            other => return Err(format!("use_positional_embedding `{other}` is not built in")),
+            other => {
+                return Err(format!(
+                    "use_positional_embedding `{other}` is not built in"
+                ));
+            }
         };
         let activation = match self.activation.as_str() {
             "relu" => Activation::Relu,
@@ -146,12 +156,17 @@ impl HfConfig {
                 self.layer_norm_eps
             ));
         }
-        if let Some(other) = self.input_embedding_type.as_deref().filter(|t| *t != "token") {
-            return Err(format!("input_embedding_type `{other}` is not calt-x's `token`"));
+        if let Some(other) = self
+            .input_embedding_type
+            .as_deref()
+            .filter(|t| *t != "token")
+        {
+            return Err(format!(
+                "input_embedding_type `{other}` is not calt-x's `token`"
+            ));
         }
-        let layers = |key: &str, value: Option<usize>| {
-            value.ok_or_else(|| format!("`{key}` is missing"))
-        };
+        let layers =
+            |key: &str, value: Option<usize>| value.ok_or_else(|| format!("`{key}` is missing"));
         let (encoder_layers, decoder_layers) = match architecture {
             Architecture::DecoderOnly => (0, layers("num_layers", self.num_layers)?),
             Architecture::EncoderClassifier => {
@@ -192,17 +207,21 @@ impl HfConfig {
     pub fn from_model_config(config: &ModelConfig) -> Result<Value, String> {
         let family = config.architecture;
         if family == Architecture::Bart {
-            return Err("BART-style models are not exported (calt-x's bart is Hugging Face's \
+            return Err(
+                "BART-style models are not exported (calt-x's bart is Hugging Face's \
                         BartForConditionalGeneration, laid out differently)"
-                .into());
+                    .into(),
+            );
         }
         if family == Architecture::Generic
             && (config.encoder_heads != config.decoder_heads
                 || config.encoder_ffn_dim != config.decoder_ffn_dim)
         {
-            return Err("calt-x's generic model has one head count and one ffn_dim for both \
+            return Err(
+                "calt-x's generic model has one head count and one ffn_dim for both \
                         stacks; this model's encoder and decoder differ"
-                .into());
+                    .into(),
+            );
         }
         let (heads, ffn) = match family {
             Architecture::DecoderOnly => (config.decoder_heads, config.decoder_ffn_dim),

@@ -37,15 +37,31 @@ impl Links {
     }
 
     fn linear(&mut self, torch: &str, ours: &str, bias: bool) {
-        self.add(format!("{torch}.weight"), format!("{ours}.weight"), Layout::Transposed);
+        self.add(
+            format!("{torch}.weight"),
+            format!("{ours}.weight"),
+            Layout::Transposed,
+        );
         if bias {
-            self.add(format!("{torch}.bias"), format!("{ours}.bias"), Layout::Same);
+            self.add(
+                format!("{torch}.bias"),
+                format!("{ours}.bias"),
+                Layout::Same,
+            );
         }
     }
 
     fn norm(&mut self, torch: &str, ours: &str) {
-        self.add(format!("{torch}.weight"), format!("{ours}.gamma"), Layout::Same);
-        self.add(format!("{torch}.bias"), format!("{ours}.beta"), Layout::Same);
+        self.add(
+            format!("{torch}.weight"),
+            format!("{ours}.gamma"),
+            Layout::Same,
+        );
+        self.add(
+            format!("{torch}.bias"),
+            format!("{ours}.beta"),
+            Layout::Same,
+        );
     }
 
     /// PyTorch's `nn.MultiheadAttention`: packed query/key/value, separate output.
@@ -63,7 +79,11 @@ impl Links {
                 layout,
             );
         }
-        self.linear(&format!("{torch}.out_proj"), &format!("{ours}.output"), true);
+        self.linear(
+            &format!("{torch}.out_proj"),
+            &format!("{ours}.output"),
+            true,
+        );
     }
 
     /// `nn.TransformerEncoderLayer` (self-attention, feed-forward, two norms).
@@ -89,7 +109,11 @@ impl Links {
 
     fn feed_forward(&mut self, torch: &str, ours: &str) {
         self.linear(&format!("{torch}.linear1"), &format!("{ours}.ffn.up"), true);
-        self.linear(&format!("{torch}.linear2"), &format!("{ours}.ffn.down"), true);
+        self.linear(
+            &format!("{torch}.linear2"),
+            &format!("{ours}.ffn.down"),
+            true,
+        );
     }
 
     fn embeddings(&mut self, config: &ModelConfig, norm: Option<&str>) {

@@ -43,7 +43,8 @@ pub fn import(links: &[Link], torch: &StateDict) -> Result<StateDict, String> {
                 }
                 let part_rows = rows / count;
                 let cols = shape.get(1).copied().unwrap_or(1);
-                let part = values[index * part_rows * cols..(index + 1) * part_rows * cols].to_vec();
+                let part =
+                    values[index * part_rows * cols..(index + 1) * part_rows * cols].to_vec();
                 if shape.len() == 2 {
                     transpose(&[part_rows, cols], &part)
                 } else {

@@ -71,7 +71,11 @@ pub fn generate(
 pub fn row_budgets(model: &Seq2Seq, inputs: &[&[u32]], max_new_tokens: usize) -> Vec<usize> {
     inputs
         .iter()
-        .map(|input| model.config().generation_budget(input.len(), max_new_tokens))
+        .map(|input| {
+            model
+                .config()
+                .generation_budget(input.len(), max_new_tokens)
+        })
         .collect()
 }
 

@@ -132,8 +132,16 @@ impl ModelConfig {
         }
         self.check_size_limits()?;
         let stacks = [
-            (self.architecture.has_encoder(), "num_encoder_heads", self.encoder_heads),
-            (self.architecture.has_decoder(), "num_decoder_heads", self.decoder_heads),
+            (
+                self.architecture.has_encoder(),
+                "num_encoder_heads",
+                self.encoder_heads,
+            ),
+            (
+                self.architecture.has_decoder(),
+                "num_decoder_heads",
+                self.decoder_heads,
+            ),
         ];
         for (name, heads) in stacks.iter().filter(|s| s.0).map(|s| (s.1, s.2)) {
             if heads == 0 || !self.d_model.is_multiple_of(heads) {
@@ -229,9 +237,13 @@ impl ModelConfig {
         let encoder =
             self.encoder_layers as u128 * (4 * d * d + 2 * d * self.encoder_ffn_dim as u128);
         // The decoder-only stack has no cross-attention.
-        let attention = if self.architecture == Architecture::DecoderOnly { 4 } else { 8 };
-        let decoder =
-            self.decoder_layers as u128 * (attention * d * d + 2 * d * self.decoder_ffn_dim as u128);
+        let attention = if self.architecture == Architecture::DecoderOnly {
+            4
+        } else {
+            8
+        };
+        let decoder = self.decoder_layers as u128
+            * (attention * d * d + 2 * d * self.decoder_ffn_dim as u128);
         embeddings * 2 + encoder + decoder
     }
 

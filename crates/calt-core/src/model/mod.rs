@@ -218,10 +218,20 @@ impl Seq2Seq {
         let (encoder, causal) = match family {
             Architecture::DecoderOnly => (
                 Vec::new(),
-                encoder_layers(&mut init, c.decoder_layers, c.decoder_heads, c.decoder_ffn_dim),
+                encoder_layers(
+                    &mut init,
+                    c.decoder_layers,
+                    c.decoder_heads,
+                    c.decoder_ffn_dim,
+                ),
             ),
             _ => (
-                encoder_layers(&mut init, c.encoder_layers, c.encoder_heads, c.encoder_ffn_dim),
+                encoder_layers(
+                    &mut init,
+                    c.encoder_layers,
+                    c.encoder_heads,
+                    c.encoder_ffn_dim,
+                ),
                 Vec::new(),
             ),
         };
