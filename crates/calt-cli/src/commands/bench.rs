@@ -7,12 +7,14 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use calt_core::benchmark::{time_generation, time_training};
+use calt_core::config::{ModelSection, ModelType};
 use calt_core::evaluation::generation_order;
 use calt_core::execution::ExecutionPolicy;
 use calt_core::generation::{GenerationConfig, greedy_uncached};
 use calt_core::model::{ModelConfig, Seq2Seq};
-use calt_core::native::load_training_data;
+use calt_core::native::{TrainingData, load_training_data};
 use calt_core::training::device::{DeviceChoice, DeviceList, select_device, select_devices};
+use calt_core::training::from_yaml;
 use calt_core::training::{Pair, TrainSettings, Trainer};
 
 use crate::matmul_rate::matmul_rate;
@@ -56,6 +58,11 @@ pub struct BenchArgs {
     /// `calt train --devices`), against the first of them alone.
     #[arg(long)]
     devices: Option<DeviceList>,
+    /// Also time other model families on the same data and sizes, in the same run, next to
+    /// the train.yaml's own (e.g. `generic,decoder_only`; an encoder_classifier needs
+    /// one-token answers). Untrained models; generation is bounded by the longest reference.
+    #[arg(long, value_delimiter = ',')]
+    families: Vec<String>,
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -66,8 +73,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let real_tokens: usize = train.iter().map(|p| p.0.len() + p.1.len() - 1).sum();
     let mean_tokens = real_tokens as f64 / train.len().max(1) as f64;
     println!(
-        "config {}: {} train samples (mean {:.1} tokens per sample incl. BOS/EOS), batch {}, d_model {}, {}+{} layers",
+        "config {}: {} model, {} train samples (mean {:.1} tokens per sample incl. BOS/EOS), batch {}, d_model {}, {}+{} layers",
         args.config.display(),
+        mcfg.architecture.name(),
         train.len(),
         mean_tokens,
         base.batch_size,
@@ -208,6 +216,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     if let Some(list) = &args.devices {
         bench_data_parallel(list, &mcfg, &base, &train, args.warmup, args.steps)?;
     }
+    if !args.families.is_empty() {
+        bench_families(&args, &data, &base, &train)?;
+    }
     // Over the whole bench (every variant above), so an upper bound for one training run.
     println!(
         "peak memory (resident, whole bench): {}",
@@ -244,4 +255,76 @@ fn bench_data_parallel(
         speeds[1] / speeds[0].max(1e-9)
     );
     Ok(())
+}
+
+/// Training and generation speed of each family in `args.families` next to the train.yaml's
+/// own family, on its first device, with the same data, sizes and batches.
+fn bench_families(
+    args: &BenchArgs,
+    data: &TrainingData,
+    settings: &TrainSettings,
+    train: &[Pair],
+) -> anyhow::Result<()> {
+    let device = select_device(args.device[0])?.device;
+    let test = &data.test.dataset.samples;
+    let n = args.gen_samples.min(test.len());
+    let inputs = data.test.dataset.inputs(n);
+    let max_new = test[..n]
+        .iter()
+        .map(|s| s.target_ids.len())
+        .max()
+        .unwrap_or(1);
+    let generation = GenerationConfig {
+        max_new_tokens: max_new,
+        ..GenerationConfig::default()
+    };
+    let batch = args
+        .gen_batch_size
+        .unwrap_or(data.config.train.test_batch_size)
+        .max(1);
+    let own = data.config.model.model_type;
+    println!("== model families (untrained, length-bucketed batches, cached greedy)");
+    let mut reference: Option<(f64, f64)> = None;
+    let names = std::iter::once(own_name(own)).chain(args.families.iter().cloned());
+    for name in names {
+        let family: ModelType = serde_json::from_value(serde_json::json!(name))
+            .map_err(|_| anyhow::anyhow!("--families: `{name}` is not a model_type"))?;
+        let section = ModelSection {
+            model_type: family,
+            ..data.config.model.clone()
+        };
+        let model_config = from_yaml::model_config(
+            &section,
+            data.tokenizer.vocab_size(),
+            data.tokenizer.special_ids(),
+            data.config.train.seed,
+        )?;
+        let mut trainer =
+            match Trainer::new(&model_config, settings.clone(), train.to_vec(), &device) {
+                Ok(trainer) => trainer,
+                Err(e) => {
+                    println!("family {name:<20} not timed: {e}");
+                    continue;
+                }
+            };
+        let train_speed = time_training(&mut trainer, args.warmup, args.steps)?.samples_per_second;
+        let model = Seq2Seq::new(&model_config, &device)?;
+        let (seconds, _) = time_generation(&model, &inputs, batch, &generation, &device)?;
+        let generate_speed = n as f64 / seconds.max(1e-9);
+        let (train_base, generate_base) = *reference.get_or_insert((train_speed, generate_speed));
+        println!(
+            "family {name:<20} train {train_speed:>8.1} samples/s ({:.2}x)   generate {generate_speed:>8.0} samples/s ({:.2}x)",
+            train_speed / train_base.max(1e-9),
+            generate_speed / generate_base.max(1e-9),
+        );
+    }
+    Ok(())
+}
+
+/// The name `--families` and train.yaml use for `family`.
+fn own_name(family: ModelType) -> String {
+    serde_json::to_value(family)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }

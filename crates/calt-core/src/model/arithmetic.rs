@@ -8,7 +8,7 @@
 //! element-wise work (norms, softmax, biases, activations), which a floor may leave out
 //! because it only makes the floor lower.
 
-use super::ModelConfig;
+use super::{Architecture, ModelConfig};
 
 /// Multiply-adds of one `[1, k] × [k, n]` product.
 fn mac(k: usize, n: usize) -> f64 {
@@ -27,12 +27,26 @@ impl ModelConfig {
         self.decoder_layers as f64 * 2.0 * mac(self.d_model, self.d_model)
     }
 
+    /// Per position of the decoder-only stack, all layers: Q/K/V/O and the feed-forward.
+    fn causal_token_macs(&self) -> f64 {
+        let d = self.d_model;
+        self.decoder_layers as f64 * (4.0 * mac(d, d) + 2.0 * mac(d, self.decoder_ffn_dim))
+    }
+
     /// Per decoder position, all layers: self-attention Q/K/V/O, cross-attention Q/O, the
-    /// feed-forward, and the output head.
+    /// feed-forward, and the output head (the decoder-only stack has no cross-attention; the
+    /// classifier has no decoder positions).
     fn decoder_token_macs(&self) -> f64 {
         let d = self.d_model;
-        self.decoder_layers as f64 * (6.0 * mac(d, d) + 2.0 * mac(d, self.decoder_ffn_dim))
-            + mac(d, self.vocab_size)
+        let head = mac(d, self.vocab_size);
+        match self.architecture {
+            Architecture::DecoderOnly => self.causal_token_macs() + head,
+            Architecture::EncoderClassifier => 0.0,
+            Architecture::Generic | Architecture::Bart => {
+                self.decoder_layers as f64 * (6.0 * mac(d, d) + 2.0 * mac(d, self.decoder_ffn_dim))
+                    + head
+            }
+        }
     }
 
     /// Scores and weighted values of one query over `keys` keys, for `layers` layers.
@@ -40,13 +54,26 @@ impl ModelConfig {
         layers as f64 * 2.0 * mac(self.d_model, keys)
     }
 
-    /// FLOP of the encoder over `s` tokens plus the cross-attention keys/values of every
-    /// decoder layer.
+    /// FLOP of reading `s` problem tokens: the encoder plus the cross-attention keys/values of
+    /// every decoder layer; the decoder-only stack over the problem (each token attending to
+    /// those before it); the classifier's encoder and its one head product.
     fn encode_flops(&self, s: usize) -> f64 {
-        let per_token = self.encoder_token_macs()
-            + self.cross_memory_token_macs()
-            + self.attention_macs(self.encoder_layers, s);
-        2.0 * s as f64 * per_token
+        let macs = match self.architecture {
+            Architecture::DecoderOnly => (1..=s)
+                .map(|p| self.causal_token_macs() + self.attention_macs(self.decoder_layers, p))
+                .sum(),
+            Architecture::EncoderClassifier => {
+                s as f64 * (self.encoder_token_macs() + self.attention_macs(self.encoder_layers, s))
+                    + mac(self.d_model, self.vocab_size)
+            }
+            Architecture::Generic | Architecture::Bart => {
+                s as f64
+                    * (self.encoder_token_macs()
+                        + self.cross_memory_token_macs()
+                        + self.attention_macs(self.encoder_layers, s))
+            }
+        };
+        2.0 * macs
     }
 
     /// FLOP of greedy generation with a key/value cache: for each row, its input length and
@@ -56,6 +83,11 @@ impl ModelConfig {
         rows.into_iter()
             .map(|(s, steps)| {
                 // Step t (1-based) attends to t cached positions and to the s memory tokens.
+                let steps = if self.architecture == Architecture::EncoderClassifier {
+                    0
+                } else {
+                    steps
+                };
                 let decoder: f64 = (1..=steps)
                     .map(|t| {
                         self.decoder_token_macs() + self.attention_macs(self.decoder_layers, t + s)
@@ -69,6 +101,9 @@ impl ModelConfig {
     /// FLOP of one teacher-forced forward pass over an input of `s` tokens and a decoder input
     /// of `t` tokens (full `t × t` self-attention scores, as they are computed).
     pub fn forward_flops(&self, s: usize, t: usize) -> f64 {
+        if self.architecture == Architecture::EncoderClassifier {
+            return self.encode_flops(s);
+        }
         let per_position =
             self.decoder_token_macs() + self.attention_macs(self.decoder_layers, t + s);
         self.encode_flops(s) + 2.0 * t as f64 * per_position
@@ -118,5 +153,28 @@ mod tests {
             both,
             c.generation_flops([(2, 3)]) + c.generation_flops([(5, 1)])
         );
+    }
+
+    #[test]
+    fn decoder_only_and_classifier_count_their_own_stacks() {
+        let decoder_only = ModelConfig {
+            architecture: Architecture::DecoderOnly,
+            encoder_layers: 0,
+            ..config()
+        };
+        // Problem of 2 tokens through the causal stack: per token 4·16 + 2·32 = 128, attention
+        // over 1 and 2 keys 8 + 16 → 280 MACs. One step: 128 + head 40 + 8·3 keys = 192.
+        assert_eq!(
+            decoder_only.generation_flops([(2, 1)]),
+            2.0 * (280.0 + 192.0)
+        );
+        let classifier = ModelConfig {
+            architecture: Architecture::EncoderClassifier,
+            decoder_layers: 0,
+            ..config()
+        };
+        // Encoder over 2 tokens (2 · (128 + 16)) and the head once (40): steps cost nothing.
+        assert_eq!(classifier.generation_flops([(2, 2)]), 2.0 * (288.0 + 40.0));
+        assert_eq!(classifier.training_flops(2, 2), 3.0 * 2.0 * (288.0 + 40.0));
     }
 }
