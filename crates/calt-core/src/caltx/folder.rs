@@ -97,6 +97,9 @@ fn f32s(bytes: &[u8]) -> Vec<f32> {
 /// PyTorch's `torch.save` zip (a pickle naming each tensor's storage), read with burn's own
 /// reader; nothing is executed.
 fn read_pytorch(path: &Path) -> Result<StateDict, CaltxError> {
+    let file_len = std::fs::metadata(path)
+        .map_err(|e| file_error(path, e))?
+        .len();
     let reader = pytorch_reader::PytorchReader::new(path).map_err(|e| file_error(path, e))?;
     let mut dict = StateDict::new();
     for (name, tensor) in reader.tensors() {
@@ -106,8 +109,19 @@ fn read_pytorch(path: &Path) -> Result<StateDict, CaltxError> {
                 format!("tensor `{name}` is {:?}, not float32", tensor.dtype()),
             ));
         }
-        let bytes = tensor.read().map_err(|e| file_error(path, e))?;
         let shape = tensor.shape().to_vec();
+        // torch.save stores tensors uncompressed: a tensor larger than the file is a damaged
+        // or hostile header, refused before anything is allocated for it.
+        let claimed = shape
+            .iter()
+            .try_fold(4u64, |bytes, &n| bytes.checked_mul(n as u64));
+        if claimed.is_none_or(|bytes| bytes > file_len) {
+            return Err(file_error(
+                path,
+                format!("tensor `{name}` claims shape {shape:?}, more than the file holds"),
+            ));
+        }
+        let bytes = tensor.read().map_err(|e| file_error(path, e))?;
         if bytes.len() != 4 * shape.iter().product::<usize>() {
             return Err(file_error(path, format!("tensor `{name}` is truncated")));
         }
