@@ -70,6 +70,8 @@ pub struct Seq2Seq {
 }
 
 /// What decoding starts from: the encoder's output, or the problems themselves.
+// One per decoded batch, never in a collection: the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Encoded {
     /// Encoder–decoder: the encoder output plus the additive padding mask every
