@@ -9,7 +9,7 @@ use calt_core::bundle::{self, BundleError, BundleMeta};
 use calt_core::config::{LexerConfig, parse_yaml};
 use calt_core::generation::{greedy, greedy_uncached};
 use calt_core::lexer::Lexer;
-use calt_core::model::{ModelConfig, Seq2Seq};
+use calt_core::model::{Architecture, ModelConfig, Seq2Seq};
 use calt_core::tokenizer::CaltTokenizer;
 use wasm_bindgen_test::*;
 
@@ -24,8 +24,13 @@ fn lexer() -> (LexerConfig, Lexer) {
 }
 
 fn tiny_model(tokenizer: &CaltTokenizer) -> (ModelConfig, Seq2Seq) {
+    tiny_model_of(tokenizer, Architecture::Generic)
+}
+
+fn tiny_model_of(tokenizer: &CaltTokenizer, architecture: Architecture) -> (ModelConfig, Seq2Seq) {
     let ids = tokenizer.special_ids();
     let config = ModelConfig {
+        architecture,
         max_positions: 16,
         init_std: 0.3,
         ..ModelConfig::small(tokenizer.vocab_size(), ids.pad, ids.bos, ids.eos)
@@ -152,4 +157,40 @@ fn corrupt_bundles_are_errors() {
     let mut bad_len = bytes.clone();
     bad_len[3] ^= 0x7f;
     assert!(matches!(err(bad_len), BundleError::NotSafetensors(_)));
+}
+
+/// The decoder-only model and the classifier through a bundle's bytes and greedy decoding,
+/// as the playground runs them.
+#[wasm_bindgen_test]
+fn every_family_round_trips_and_generates() {
+    let (lexer_config, lexer) = lexer();
+    let tokenizer = CaltTokenizer::from_vocabulary(lexer.vocabulary()).unwrap();
+    let device = Device::flex();
+    let rows: Vec<Vec<u32>> = ["1,2,3", "16", "4,4,4,4"]
+        .iter()
+        .map(|p| {
+            tokenizer
+                .encode_tokens(&lexer.tokenize(p).unwrap())
+                .unwrap()
+        })
+        .collect();
+    let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+    for architecture in [Architecture::DecoderOnly, Architecture::EncoderClassifier] {
+        let (config, model) = tiny_model_of(&tokenizer, architecture);
+        let meta =
+            BundleMeta::new(config, &lexer_config, &tokenizer, serde_json::json!({})).unwrap();
+        let bytes = bundle::to_bytes(&model, &meta).unwrap();
+        let (loaded, meta) = bundle::from_bytes(bytes, &device).unwrap();
+        assert_eq!(meta.model_config.architecture, architecture);
+        let before = greedy(&model, &rows, usize::MAX, &device).unwrap();
+        assert_eq!(before, greedy(&loaded, &rows, usize::MAX, &device).unwrap());
+        assert_eq!(
+            before,
+            greedy_uncached(&loaded, &rows, usize::MAX, &device).unwrap(),
+            "{architecture:?}"
+        );
+        if architecture == Architecture::EncoderClassifier {
+            assert!(before.iter().all(|g| g.len() <= 1), "{before:?}");
+        }
+    }
 }

@@ -11,7 +11,7 @@ mod common;
 use burn::module::Module;
 use burn::tensor::Device;
 use calt_core::bundle::{BundleMeta, load_weights, to_bytes};
-use calt_core::model::{ModelConfig, Seq2Seq};
+use calt_core::model::{Architecture, ModelConfig, Seq2Seq};
 use calt_core::training::{AdamWSettings, Pair, ScheduleKind, TrainSettings, Trainer};
 
 fn data() -> Vec<Pair> {
@@ -43,12 +43,12 @@ fn model_config() -> ModelConfig {
     }
 }
 
-fn meta() -> BundleMeta {
-    BundleMeta::model_only(model_config())
-}
-
 fn weights(model: &Seq2Seq) -> Vec<calt_core::training::tensor_file::NamedTensor> {
-    let bytes = to_bytes(&model.valid(), &meta()).unwrap();
+    let bytes = to_bytes(
+        &model.valid(),
+        &BundleMeta::model_only(model.config().clone()),
+    )
+    .unwrap();
     calt_core::training::tensor_file::read(&bytes).unwrap().0
 }
 
@@ -58,19 +58,31 @@ fn straight_run_equals_half_run_plus_resume() {
     // 40 samples / 8 per batch × 2 epochs.
     assert_resume_is_exact(std::slice::from_ref(&cpu), 10);
     // Two replicas, 4 samples each: 10 batches an epoch, 2 per update.
-    assert_resume_is_exact(&[cpu.clone(), cpu], 10);
+    assert_resume_is_exact(&[cpu.clone(), cpu.clone()], 10);
+    // The decoder-only model resumes as exactly (the classifier runs the same trainer).
+    let decoder_only = ModelConfig {
+        architecture: Architecture::DecoderOnly,
+        encoder_layers: 0,
+        ..model_config()
+    };
+    assert_resume_is_exact_for(&decoder_only, std::slice::from_ref(&cpu), 10);
 }
 
-fn trainer(devices: &[Device]) -> Trainer {
-    Trainer::new(&model_config(), settings(), data(), &devices[0])
+fn trainer(config: &ModelConfig, devices: &[Device]) -> Trainer {
+    Trainer::new(config, settings(), data(), &devices[0])
         .unwrap()
         .with_replicas(devices)
         .unwrap()
 }
 
 fn assert_resume_is_exact(devices: &[Device], total: u64) {
+    assert_resume_is_exact_for(&model_config(), devices, total);
+}
+
+fn assert_resume_is_exact_for(config: &ModelConfig, devices: &[Device], total: u64) {
     let device = &devices[0];
-    let mut straight = trainer(devices);
+    let meta = || BundleMeta::model_only(config.clone());
+    let mut straight = trainer(config, devices);
     assert_eq!(straight.total_steps(), total);
     let mut losses = Vec::new();
     while !straight.is_done() {
@@ -80,7 +92,7 @@ fn assert_resume_is_exact(devices: &[Device], total: u64) {
     assert!(losses.iter().all(|l| l.is_finite()));
 
     // First half, then "save": weights + optimizer moments + step.
-    let mut first = trainer(devices);
+    let mut first = trainer(config, devices);
     for _ in 0..total / 2 {
         first.train_step().unwrap();
     }
@@ -93,7 +105,7 @@ fn assert_resume_is_exact(devices: &[Device], total: u64) {
     let ad = device.clone().autodiff();
     let other = ModelConfig {
         seed: 999,
-        ..model_config()
+        ..config.clone()
     };
     let mut model = Seq2Seq::new(&other, &ad).unwrap();
     load_weights(&mut model, saved_weights).unwrap();
@@ -118,6 +130,6 @@ fn assert_resume_is_exact(devices: &[Device], total: u64) {
         "the same model gave different bundle bytes"
     );
     // And the run actually changed the weights.
-    let fresh = Seq2Seq::new(&model_config(), device).unwrap();
+    let fresh = Seq2Seq::new(config, device).unwrap();
     assert!(weights(&fresh) != weights(straight.model()));
 }
