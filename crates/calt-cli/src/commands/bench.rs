@@ -298,15 +298,18 @@ fn bench_families(
             data.tokenizer.vocab_size(),
             data.tokenizer.special_ids(),
             data.config.train.seed,
-        )?;
-        let mut trainer =
-            match Trainer::new(&model_config, settings.clone(), train.to_vec(), &device) {
-                Ok(trainer) => trainer,
-                Err(e) => {
-                    println!("family {name:<20} not timed: {e}");
-                    continue;
-                }
-            };
+        );
+        let trainer = model_config.and_then(|model_config| {
+            Trainer::new(&model_config, settings.clone(), train.to_vec(), &device)
+                .map(|trainer| (model_config, trainer))
+        });
+        let (model_config, mut trainer) = match trainer {
+            Ok(built) => built,
+            Err(e) => {
+                println!("family {name:<20} not timed: {e}");
+                continue;
+            }
+        };
         let train_speed = time_training(&mut trainer, args.warmup, args.steps)?.samples_per_second;
         let model = Seq2Seq::new(&model_config, &device)?;
         let (seconds, _) = time_generation(&model, &inputs, batch, &generation, &device)?;
