@@ -155,15 +155,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             Some(p) => calt_core::native::load_bundle(p, &device)?.model,
             None => Seq2Seq::new(&mcfg, &device)?,
         };
-        let test = &data.test.dataset.samples;
-        let n = args.gen_samples.min(test.len());
-        let inputs = data.test.dataset.inputs(n);
-        // Untrained models rarely stop: bound them by the longest reference instead.
-        let max_target = test[..n]
-            .iter()
-            .map(|s| s.target_ids.len())
-            .max()
-            .unwrap_or(1);
+        let (inputs, max_target) = test_inputs(&data, args.gen_samples);
+        let n = inputs.len();
         let max_new = if args.model.is_some() {
             usize::MAX
         } else {
@@ -266,14 +259,8 @@ fn bench_families(
     train: &[Pair],
 ) -> anyhow::Result<()> {
     let device = select_device(args.device[0])?.device;
-    let test = &data.test.dataset.samples;
-    let n = args.gen_samples.min(test.len());
-    let inputs = data.test.dataset.inputs(n);
-    let max_new = test[..n]
-        .iter()
-        .map(|s| s.target_ids.len())
-        .max()
-        .unwrap_or(1);
+    let (inputs, max_new) = test_inputs(data, args.gen_samples);
+    let n = inputs.len();
     let generation = GenerationConfig {
         max_new_tokens: max_new,
         ..GenerationConfig::default()
@@ -330,4 +317,17 @@ fn own_name(family: ModelType) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+/// The first `count` test inputs, and the longest of their references: untrained models rarely
+/// stop, so their generation is bounded by it.
+fn test_inputs(data: &TrainingData, count: usize) -> (Vec<&[u32]>, usize) {
+    let test = &data.test.dataset.samples;
+    let n = count.min(test.len());
+    let longest = test[..n]
+        .iter()
+        .map(|s| s.target_ids.len())
+        .max()
+        .unwrap_or(1);
+    (data.test.dataset.inputs(n), longest)
 }

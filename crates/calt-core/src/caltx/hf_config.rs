@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::config::{default_activation, default_dropout, default_init_std, default_true};
 use crate::model::{Activation, Architecture, ModelConfig, Positional};
 
 /// The keys of calt-x 1.5's generic, decoder-only and classifier configs that decide the
@@ -58,18 +59,6 @@ fn default_ffn() -> usize {
 }
 fn default_positional() -> String {
     "generic".into()
-}
-fn default_true() -> bool {
-    true
-}
-fn default_dropout() -> f64 {
-    0.1
-}
-fn default_activation() -> String {
-    "relu".into()
-}
-fn default_init_std() -> f64 {
-    0.02
 }
 fn default_seed() -> u64 {
     42

@@ -17,6 +17,10 @@ pub use data_yaml::{Backend, DataYaml, DatasetSection, TaskSection};
 pub use error::{ConfigError, line_of_key};
 pub use lexer_yaml::{LexerConfig, NumberPolicyConfig, VocabFlags, VocabSection};
 pub use model_section::{ModelSection, ModelType, PositionalEmbedding};
+/// CALT's `model:` defaults, shared with the calt-x `config.json` reader.
+pub(crate) use model_section::{
+    default_activation, default_dropout, default_init_std, default_true,
+};
 pub use paths::resolve_relative;
 pub use train_section::{LrSchedulerType, Strategy, TrainSection, WandbSection};
 pub use train_yaml::{

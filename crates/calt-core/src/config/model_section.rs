@@ -42,16 +42,16 @@ pub enum PositionalEmbedding {
 fn default_positional() -> PositionalEmbedding {
     PositionalEmbedding::Generic
 }
-fn default_dropout() -> f64 {
+pub(crate) fn default_dropout() -> f64 {
     0.1
 }
-fn default_activation() -> String {
+pub(crate) fn default_activation() -> String {
     "relu".into()
 }
-fn default_init_std() -> f64 {
+pub(crate) fn default_init_std() -> f64 {
     0.02
 }
-fn default_true() -> bool {
+pub(crate) fn default_true() -> bool {
     true
 }
 
