@@ -161,6 +161,7 @@ fn encoder_classifier_learns_a_one_token_task() {
         "cpu",
     ]));
     assert!(accuracy(&out) >= 0.95, "classifier accuracy:\n{out}");
+    assert!(out.contains("classification_accuracy "), "{out}");
     // CALT's eval file: one {"generated", "reference"} per test line.
     let records: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("run/eval_results.json")).unwrap(),

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use calt_core::evaluation::{DEFAULT_BATCH_SIZE, EvaluationError, EvaluationOptions, evaluate};
 use calt_core::generation::GenerationConfig;
+use calt_core::model::Architecture;
 use calt_core::native::{bundle_path, load_bundle};
 use calt_core::training::device::{DeviceChoice, select_device};
 
@@ -109,6 +110,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         report.generation_seconds,
         total as f64 / report.generation_seconds.max(1e-9)
     );
+    if loaded.model.config().architecture == Architecture::EncoderClassifier {
+        // One-token answers: the exact match is the classification accuracy (calt-x's name).
+        println!("classification_accuracy {:.4}", scores.accuracy);
+    }
     if let Some(tf) = &report.teacher_forced {
         println!(
             "teacher-forced: loss {:.4}, token accuracy {:.4}",

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use calt_core::bundle::BundleMeta;
 use calt_core::config::TrainYaml;
+use calt_core::model::Architecture;
 use calt_core::native::{load_training_data_from, load_yaml};
 use calt_core::training::Trainer;
 use calt_core::training::device::{
@@ -122,6 +123,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{}", data.sample_preview(count)?);
     }
     let (model_config, settings) = data.recipe()?;
+    let is_classifier = model_config.architecture == Architecture::EncoderClassifier;
     let run_devices = info.devices.as_ref().or(data.config.train.devices.as_ref());
     if let (Some(given), Some(_)) = (&args.devices, resume_dir) {
         let count = run_devices.map_or(1, |list| list.0.len());
@@ -229,6 +231,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     )?;
     progress.0.finish_and_clear();
     println!("generation_accuracy {:.4}", outcome.accuracy);
+    if is_classifier {
+        // One-token answers: the exact match is the classification accuracy (calt-x's name).
+        println!("classification_accuracy {:.4}", outcome.accuracy);
+    }
     println!("model bundle: {}", outcome.model_location);
     println!(
         "peak memory (resident): {}",
