@@ -250,3 +250,35 @@ fn a_bart_folder_is_refused_with_the_reason() {
         "{message}"
     );
 }
+
+/// calt-x's `rope` (rotated embeddings) goes out as `rope` and comes back as the same model.
+#[test]
+fn a_rotated_embedding_model_exports_as_caltx_rope() {
+    let device = Device::flex();
+    let imported = import_folder(&results("decoder_only"), &device).unwrap();
+    let meta = bundle::read_meta(&imported).unwrap();
+    let mut config = meta.model_config.clone();
+    config.positional = calt_core::model::Positional::RotatedEmbedding;
+    let model = calt_core::model::Seq2Seq::new(&config, &device).unwrap();
+    let bytes = bundle::to_bytes(
+        &model,
+        &bundle::BundleMeta {
+            model_config: config,
+            ..meta
+        },
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    export_folder(&bytes, None, out.path()).unwrap();
+    let config_json = std::fs::read_to_string(out.path().join("config.json")).unwrap();
+    assert!(
+        config_json.contains("\"use_positional_embedding\": \"rope\""),
+        "{config_json}"
+    );
+    let again = import_folder(out.path(), &device).unwrap();
+    assert_eq!(
+        bundle::read_meta(&again).unwrap().model_config.positional,
+        calt_core::model::Positional::RotatedEmbedding
+    );
+    assert!(weights(&bytes) == weights(&again));
+}

@@ -56,10 +56,12 @@ fn all_configs() -> Vec<ModelConfig> {
         Positional::Learned,
         Positional::Sinusoidal,
         Positional::Rope,
+        Positional::RotatedEmbedding,
         Positional::None,
     ] {
         out.push(config(Architecture::DecoderOnly, pos));
     }
+    out.push(config(Architecture::Generic, Positional::RotatedEmbedding));
     out.push(config(Architecture::EncoderClassifier, Positional::Learned));
     for arch in [Architecture::Generic, Architecture::DecoderOnly] {
         let mut with_norm = config(arch, Positional::Learned);
@@ -219,6 +221,7 @@ fn decoder_only_steps_equal_the_teacher_forced_pass() {
         Positional::Learned,
         Positional::Sinusoidal,
         Positional::Rope,
+        Positional::RotatedEmbedding,
         Positional::None,
     ] {
         let model = Seq2Seq::new(&config(Architecture::DecoderOnly, pos), &device).unwrap();

@@ -113,14 +113,8 @@ impl HfConfig {
             "generic" | "learned" => Positional::Learned,
             "sinusoidal" => Positional::Sinusoidal,
             "none" => Positional::None,
-            "rope" => {
-                return Err(
-                    "use_positional_embedding rope: calt-x rotates the embeddings, calt \
-                            rotates queries and keys, so the imported model would compute \
-                            something else"
-                        .into(),
-                );
-            }
+            // calt-x rotates the embeddings (calt's own `rope` rotates queries and keys).
+            "rope" => Positional::RotatedEmbedding,
             other => {
                 return Err(format!(
                     "use_positional_embedding `{other}` is not built in"
@@ -220,8 +214,13 @@ impl HfConfig {
             Positional::Learned => "generic",
             Positional::Sinusoidal => "sinusoidal",
             Positional::None => "none",
+            Positional::RotatedEmbedding => "rope",
             Positional::Rope => {
-                return Err("rope: calt rotates queries and keys, calt-x the embeddings".into());
+                return Err(
+                    "rope: calt rotates queries and keys, calt-x the embeddings, so \
+                            calt-x would compute something else with these weights"
+                        .into(),
+                );
             }
         };
         let activation = match config.activation {

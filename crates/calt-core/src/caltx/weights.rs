@@ -9,7 +9,12 @@ pub type StateDict = BTreeMap<String, (Vec<usize>, Vec<f32>)>;
 
 /// calt-x tensors that hold no weight (fixed tables PyTorch saves as buffers).
 fn is_buffer(name: &str) -> bool {
-    name.ends_with("positional_embedding.pe")
+    ["pe", "inv_freq", "cos_cached", "sin_cached"]
+        .iter()
+        .any(|buffer| {
+            name.strip_suffix(buffer)
+                .is_some_and(|rest| rest.ends_with("positional_embedding."))
+        })
 }
 
 fn transpose(shape: &[usize], values: &[f32]) -> (Vec<usize>, Vec<f32>) {

@@ -59,6 +59,10 @@ pub enum Positional {
     Sinusoidal,
     /// Rotary embedding applied to queries and keys of self-attention.
     Rope,
+    /// calt-x's `rope`: the token embeddings themselves rotated by position (all of d_model,
+    /// before the stack), the computation a calt-x checkpoint needs.
+    #[serde(rename = "rotated_embedding")]
+    RotatedEmbedding,
     /// No positional information.
     None,
 }
@@ -157,8 +161,12 @@ impl ModelConfig {
                 ));
             }
         }
-        if self.positional == Positional::Sinusoidal && !self.d_model.is_multiple_of(2) {
-            return bad("sinusoidal positions need an even d_model".into());
+        if matches!(
+            self.positional,
+            Positional::Sinusoidal | Positional::RotatedEmbedding
+        ) && !self.d_model.is_multiple_of(2)
+        {
+            return bad("sinusoidal and rotated positions need an even d_model".into());
         }
         if (self.architecture.has_encoder() && self.encoder_ffn_dim == 0)
             || (self.architecture.has_decoder() && self.decoder_ffn_dim == 0)

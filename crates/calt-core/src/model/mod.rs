@@ -321,6 +321,10 @@ impl Seq2Seq {
             Positional::Sinusoidal => {
                 x + positions::sinusoidal(offset, len, d, &device).unsqueeze::<3>()
             }
+            Positional::RotatedEmbedding => {
+                let (cos, sin) = positions::rope_tables(offset, len, d, &device);
+                rotate_embedding(x, &cos, &sin)
+            }
             Positional::Rope | Positional::None => x,
         };
         self.finish_embedding(x)
@@ -339,6 +343,11 @@ impl Seq2Seq {
             Positional::Sinusoidal => {
                 let table = positions::sinusoidal(0, c.max_positions, c.d_model, &device);
                 x + positions::rows_at(table, positions)
+            }
+            Positional::RotatedEmbedding => {
+                let (cos, sin) =
+                    positions::rope_tables_at(positions, c.max_positions, c.d_model, &device);
+                rotate_embedding(x, &cos, &sin)
             }
             Positional::Rope | Positional::None => x,
         };
@@ -540,6 +549,12 @@ impl Seq2Seq {
         let v = self.config.vocab_size;
         Ok(self.project(x).reshape([b, v]))
     }
+}
+
+/// Rotates token embeddings `[B, L, d]` by position with tables `[1 or B, 1, L, d]`.
+fn rotate_embedding(x: Tensor<3>, cos: &Tensor<4>, sin: &Tensor<4>) -> Tensor<3> {
+    let [b, l, d] = x.dims();
+    positions::apply_rope(x.reshape([b, 1, l, d]), cos, sin).reshape([b, l, d])
 }
 
 /// `[1, 1, T, T]` additive mask hiding future positions.
