@@ -40,6 +40,15 @@ fn inputs() -> Vec<Vec<u32>> {
     ]
 }
 
+/// Every way positions enter the decoder-only model.
+const DECODER_ONLY_POSITIONS: [Positional; 5] = [
+    Positional::Learned,
+    Positional::Sinusoidal,
+    Positional::Rope,
+    Positional::RotatedEmbedding,
+    Positional::None,
+];
+
 fn all_configs() -> Vec<ModelConfig> {
     let mut out = Vec::new();
     for arch in [Architecture::Generic, Architecture::Bart] {
@@ -52,13 +61,7 @@ fn all_configs() -> Vec<ModelConfig> {
             out.push(config(arch, pos));
         }
     }
-    for pos in [
-        Positional::Learned,
-        Positional::Sinusoidal,
-        Positional::Rope,
-        Positional::RotatedEmbedding,
-        Positional::None,
-    ] {
+    for pos in DECODER_ONLY_POSITIONS {
         out.push(config(Architecture::DecoderOnly, pos));
     }
     out.push(config(Architecture::Generic, Positional::RotatedEmbedding));
@@ -217,13 +220,7 @@ fn invalid_configs_are_rejected() {
 #[test]
 fn decoder_only_steps_equal_the_teacher_forced_pass() {
     let device = Device::flex();
-    for pos in [
-        Positional::Learned,
-        Positional::Sinusoidal,
-        Positional::Rope,
-        Positional::RotatedEmbedding,
-        Positional::None,
-    ] {
+    for pos in DECODER_ONLY_POSITIONS {
         let model = Seq2Seq::new(&config(Architecture::DecoderOnly, pos), &device).unwrap();
         let inputs = inputs();
         let rows: Vec<&[u32]> = inputs.iter().map(|r| r.as_slice()).collect();
