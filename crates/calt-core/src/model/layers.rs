@@ -134,14 +134,6 @@ impl EncoderLayer {
     }
 }
 
-/// Per-layer decoder state during incremental decoding.
-#[derive(Clone, Debug)]
-pub struct LayerCache {
-    pub self_kv: Option<KeyValue>,
-    /// `None` in the decoder-only stack, which has no cross-attention.
-    pub cross_kv: Option<KeyValue>,
-}
-
 #[derive(Module, Debug)]
 pub struct DecoderLayer {
     self_attn: MultiHeadAttention,

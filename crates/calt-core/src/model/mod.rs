@@ -25,10 +25,12 @@ use burn::nn::{Dropout, DropoutConfig, Embedding, LayerNorm, Linear};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use dropout::dropout;
 
+use attention::KeyValue;
 use attention::{ProjectionInit, RopeTables};
 pub use config::{Activation, Architecture, ModelConfig, Positional};
 use init::Init;
-use layers::{DecoderLayer, EncoderLayer, LayerCache, LayerStyle, Rates, layer_norm};
+use layers::{DecoderLayer, EncoderLayer, LayerStyle, Rates, layer_norm};
+use positions::FixedTables;
 
 /// Score added to masked attention logits: finite (no NaN for fully masked rows) and far below
 /// any real score, so the masked weight underflows to exactly zero.
@@ -121,15 +123,32 @@ impl Encoded {
 /// Incremental decoding state: per-layer key/value caches and the number of positions done.
 #[derive(Clone, Debug)]
 pub struct DecoderCache {
-    layers: Vec<LayerCache>,
-    /// Encoder–decoder: the cross-attention padding mask. Decoder-only: the self-attention
-    /// mask over every cached key (the problems' padding, then the answer so far).
-    key_bias: Tensor<4>,
-    /// Decoder-only: where each row's answer starts.
-    answer_start: Option<Tensor<1, Int>>,
-    /// Classifier: the class scores, answered at the first step.
-    class_logits: Option<Tensor<2>>,
+    /// Per decoder layer: the self-attention keys/values so far.
+    self_kv: Vec<Option<KeyValue>>,
+    state: CacheState,
     len: usize,
+}
+
+/// What each family's decoding keeps besides the self-attention keys/values.
+// One per decoded batch: the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+enum CacheState {
+    /// Encoder–decoder: every layer's cross-attention keys/values and the memory's padding
+    /// mask.
+    Memory {
+        cross_kv: Vec<KeyValue>,
+        memory_bias: Tensor<4>,
+    },
+    /// Decoder-only: the mask over every cached key (the problems' padding, then the answer
+    /// so far), where each row's answer starts, and the fixed position tables.
+    Prompt {
+        key_bias: Tensor<4>,
+        answer_start: Tensor<1, Int>,
+        tables: FixedTables,
+    },
+    /// Classifier: the class scores, answered at the first step.
+    Class { logits: Tensor<2> },
 }
 
 impl DecoderCache {
@@ -143,27 +162,38 @@ impl DecoderCache {
 
     /// Reorders/repeats rows (beam search).
     pub fn select_rows(&self, indices: Tensor<1, Int>) -> Self {
-        let pick_kv = |kv: &Option<attention::KeyValue>| {
-            kv.as_ref().map(|kv| kv.select_rows(indices.clone()))
+        let rows = |t: &Tensor<4>| t.clone().select(0, indices.clone());
+        let state = match &self.state {
+            CacheState::Memory {
+                cross_kv,
+                memory_bias,
+            } => CacheState::Memory {
+                cross_kv: cross_kv
+                    .iter()
+                    .map(|kv| kv.select_rows(indices.clone()))
+                    .collect(),
+                memory_bias: rows(memory_bias),
+            },
+            CacheState::Prompt {
+                key_bias,
+                answer_start,
+                tables,
+            } => CacheState::Prompt {
+                key_bias: rows(key_bias),
+                answer_start: answer_start.clone().select(0, indices.clone()),
+                tables: tables.clone(),
+            },
+            CacheState::Class { logits } => CacheState::Class {
+                logits: logits.clone().select(0, indices.clone()),
+            },
         };
         Self {
-            layers: self
-                .layers
+            self_kv: self
+                .self_kv
                 .iter()
-                .map(|l| LayerCache {
-                    self_kv: pick_kv(&l.self_kv),
-                    cross_kv: pick_kv(&l.cross_kv),
-                })
+                .map(|kv| kv.as_ref().map(|kv| kv.select_rows(indices.clone())))
                 .collect(),
-            key_bias: self.key_bias.clone().select(0, indices.clone()),
-            answer_start: self
-                .answer_start
-                .as_ref()
-                .map(|s| s.clone().select(0, indices.clone())),
-            class_logits: self
-                .class_logits
-                .as_ref()
-                .map(|l| l.clone().select(0, indices.clone())),
+            state,
             len: self.len,
         }
     }
@@ -330,49 +360,12 @@ impl Seq2Seq {
         self.finish_embedding(x)
     }
 
-    /// Token embedding + per-row absolute `positions` (`[B, L]`, each within the table).
-    fn embed_at(&self, ids: Tensor<2, Int>, positions: &Tensor<2, Int>) -> Tensor<3> {
-        let device = ids.device();
-        let c = &self.config;
-        let x = self.embedding.forward(ids);
-        let x = match c.positional {
-            Positional::Learned => match &self.positions {
-                Some(table) => x + positions::rows_at(table.val(), positions),
-                None => x,
-            },
-            Positional::Sinusoidal => {
-                let table = positions::sinusoidal(0, c.max_positions, c.d_model, &device);
-                x + positions::rows_at(table, positions)
-            }
-            Positional::RotatedEmbedding => {
-                let (cos, sin) =
-                    positions::rope_tables_at(positions, c.max_positions, c.d_model, &device);
-                rotate_embedding(x, &cos, &sin)
-            }
-            Positional::Rope | Positional::None => x,
-        };
-        self.finish_embedding(x)
-    }
-
     fn finish_embedding(&self, x: Tensor<3>) -> Tensor<3> {
         let x = match &self.embed_norm {
             Some(norm) => norm.forward(x),
             None => x,
         };
         dropout(&self.embed_dropout, x)
-    }
-
-    /// Rotary tables for per-row `positions`, when the model uses them.
-    fn rope_at(&self, positions: &Tensor<2, Int>, heads: usize) -> Option<RopeTables> {
-        let c = &self.config;
-        (c.positional == Positional::Rope).then(|| {
-            positions::rope_tables_at(
-                positions,
-                c.max_positions,
-                c.d_model / heads,
-                &positions.device(),
-            )
-        })
     }
 
     fn project(&self, h: Tensor<3>) -> Tensor<3> {
@@ -483,17 +476,15 @@ impl Seq2Seq {
                 memory,
                 memory_bias,
             } => DecoderCache {
-                layers: self
-                    .decoder
-                    .iter()
-                    .map(|l| LayerCache {
-                        self_kv: None,
-                        cross_kv: Some(l.cross_kv(memory.clone())),
-                    })
-                    .collect(),
-                key_bias: memory_bias.clone(),
-                answer_start: None,
-                class_logits: None,
+                self_kv: vec![None; self.decoder.len()],
+                state: CacheState::Memory {
+                    cross_kv: self
+                        .decoder
+                        .iter()
+                        .map(|l| l.cross_kv(memory.clone()))
+                        .collect(),
+                    memory_bias: memory_bias.clone(),
+                },
                 len: 0,
             },
             Encoded::Prompt {
@@ -501,16 +492,13 @@ impl Seq2Seq {
                 pad_bias,
                 lengths,
             } => self.prompt_cache(ids, pad_bias, lengths),
-            Encoded::Class { logits } => {
-                let [b, _] = logits.dims();
-                DecoderCache {
-                    layers: Vec::new(),
-                    key_bias: Tensor::zeros([b, 1, 1, 1], &logits.device()),
-                    answer_start: None,
-                    class_logits: Some(logits.clone()),
-                    len: 0,
-                }
-            }
+            Encoded::Class { logits } => DecoderCache {
+                self_kv: Vec::new(),
+                state: CacheState::Class {
+                    logits: logits.clone(),
+                },
+                len: 0,
+            },
         }
     }
 
@@ -522,32 +510,39 @@ impl Seq2Seq {
     ) -> Result<Tensor<2>, ModelError> {
         let [b, one] = ids.dims();
         debug_assert_eq!(one, 1, "decode_step takes one position per row");
-        if let Some(logits) = &cache.class_logits {
-            let step = self.class_step(logits, cache.len);
-            cache.len += 1;
-            return Ok(step);
-        }
-        if let Some(answer_start) = cache.answer_start.clone() {
-            return Ok(self.prompt_step(ids, &answer_start, cache));
-        }
-        let offset = cache.len;
-        self.check_len(offset, 1)?;
-        let device = ids.device();
-        let rope = self.rope(offset, 1, self.config.decoder_heads, &device);
-        let mut x = self.embed(ids, offset);
-        for (layer, lc) in self.decoder.iter().zip(cache.layers.iter_mut()) {
-            let cross_kv = lc
-                .cross_kv
-                .as_ref()
-                .expect("an encoder–decoder cache holds cross-attention keys");
-            x = layer.forward_cached(x, &mut lc.self_kv, cross_kv, &cache.key_bias, rope.as_ref());
-        }
-        if let Some(norm) = &self.decoder_norm {
-            x = norm.forward(x);
-        }
-        cache.len += 1;
-        let v = self.config.vocab_size;
-        Ok(self.project(x).reshape([b, v]))
+        let DecoderCache {
+            self_kv,
+            state,
+            len,
+        } = cache;
+        let step = *len;
+        let logits = match state {
+            CacheState::Class { logits } => self.class_step(logits, step),
+            CacheState::Prompt {
+                key_bias,
+                answer_start,
+                tables,
+            } => self.prompt_step(ids, self_kv, key_bias, answer_start, tables, step),
+            CacheState::Memory {
+                cross_kv,
+                memory_bias,
+            } => {
+                self.check_len(step, 1)?;
+                let device = ids.device();
+                let rope = self.rope(step, 1, self.config.decoder_heads, &device);
+                let mut x = self.embed(ids, step);
+                let layers = self.decoder.iter().zip(self_kv.iter_mut()).zip(cross_kv);
+                for ((layer, kv), cross) in layers {
+                    x = layer.forward_cached(x, kv, cross, memory_bias, rope.as_ref());
+                }
+                if let Some(norm) = &self.decoder_norm {
+                    x = norm.forward(x);
+                }
+                self.project(x).reshape([b, self.config.vocab_size])
+            }
+        };
+        *len += 1;
+        Ok(logits)
     }
 }
 

@@ -3,6 +3,8 @@
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
+use super::config::Positional;
+
 /// Sinusoidal table rows `offset..offset+len`: `PE[p, 2i] = sin(p / 10000^(2i/d))`,
 /// `PE[p, 2i+1] = cos(...)`, shape `[len, d]`.
 pub fn sinusoidal(offset: usize, len: usize, d: usize, device: &Device) -> Tensor<2> {
@@ -64,15 +66,57 @@ pub fn rows_at(table: Tensor<2>, positions: &Tensor<2, Int>) -> Tensor<3> {
         .reshape([b, l, d])
 }
 
-/// Rotary tables for per-row `positions` (`[B, L]`, each below `max`): `[B, 1, L, dh]` each.
-pub fn rope_tables_at(
+/// Rotary tables at per-row `positions` (`[B, L]`), looked up in whole-table `cos`/`sin`
+/// (`[N, w]`): `[B, 1, L, w]` each.
+pub fn rotary_rows(
+    cos: &Tensor<2>,
+    sin: &Tensor<2>,
     positions: &Tensor<2, Int>,
-    max: usize,
-    dh: usize,
-    device: &Device,
 ) -> (Tensor<4>, Tensor<4>) {
     let [b, l] = positions.dims();
-    let (cos, sin) = rope_tables(0, max, dh, device);
-    let pick = |t: Tensor<4>| rows_at(t.reshape([max, dh]), positions).reshape([b, 1, l, dh]);
+    let [_, w] = cos.dims();
+    let pick = |t: &Tensor<2>| rows_at(t.clone(), positions).reshape([b, 1, l, w]);
     (pick(cos), pick(sin))
+}
+
+/// The fixed positional tables of positions `0..len`, built once per batch so that per-row
+/// lookups (the decoder-only model's positions differ row by row) select rows instead of
+/// rebuilding a table at every decoding step.
+#[derive(Clone, Debug)]
+pub enum FixedTables {
+    /// Learned or no positions: nothing fixed to look up.
+    Nothing,
+    /// Sinusoidal rows added to the embeddings, `[len, d]`.
+    Sinusoidal(Tensor<2>),
+    /// `rope`: rotation tables of one attention head, `[len, dh]`.
+    HeadRotation { cos: Tensor<2>, sin: Tensor<2> },
+    /// calt-x's rotation of the whole embedding, `[len, d]`.
+    EmbeddingRotation { cos: Tensor<2>, sin: Tensor<2> },
+}
+
+impl FixedTables {
+    pub fn new(
+        positional: Positional,
+        len: usize,
+        d_model: usize,
+        head_dim: usize,
+        device: &Device,
+    ) -> Self {
+        let rotary = |w: usize| {
+            let (cos, sin) = rope_tables(0, len, w, device);
+            (cos.reshape([len, w]), sin.reshape([len, w]))
+        };
+        match positional {
+            Positional::Sinusoidal => FixedTables::Sinusoidal(sinusoidal(0, len, d_model, device)),
+            Positional::Rope => {
+                let (cos, sin) = rotary(head_dim);
+                FixedTables::HeadRotation { cos, sin }
+            }
+            Positional::RotatedEmbedding => {
+                let (cos, sin) = rotary(d_model);
+                FixedTables::EmbeddingRotation { cos, sin }
+            }
+            Positional::Learned | Positional::None => FixedTables::Nothing,
+        }
+    }
 }

@@ -11,8 +11,9 @@
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use super::layers::LayerCache;
-use super::{DecoderCache, Encoded, Seq2Seq, causal_bias};
+use super::attention::{KeyValue, RopeTables};
+use super::positions::{FixedTables, rotary_rows, rows_at};
+use super::{CacheState, DecoderCache, Encoded, Seq2Seq, causal_bias, rotate_embedding};
 
 fn range(len: usize, device: &Device) -> Tensor<2, Int> {
     let values: Vec<i64> = (0..len as i64).collect();
@@ -35,6 +36,49 @@ impl Seq2Seq {
             ids,
             pad_bias,
             lengths,
+        }
+    }
+
+    /// The fixed position tables of positions `0..len` (the stack's heads for `rope`).
+    fn fixed_tables(&self, len: usize, device: &Device) -> FixedTables {
+        let c = &self.config;
+        FixedTables::new(
+            c.positional,
+            len,
+            c.d_model,
+            c.d_model / c.decoder_heads,
+            device,
+        )
+    }
+
+    /// Token embedding + per-row absolute `positions` (`[B, L]`, each below the tables' length).
+    fn embed_at(
+        &self,
+        ids: Tensor<2, Int>,
+        positions: &Tensor<2, Int>,
+        tables: &FixedTables,
+    ) -> Tensor<3> {
+        let x = self.embedding.forward(ids);
+        let x = match tables {
+            FixedTables::Sinusoidal(table) => x + rows_at(table.clone(), positions),
+            FixedTables::EmbeddingRotation { cos, sin } => {
+                let (cos, sin) = rotary_rows(cos, sin, positions);
+                rotate_embedding(x, &cos, &sin)
+            }
+            // Learned positions are the one table that is a parameter.
+            FixedTables::HeadRotation { .. } | FixedTables::Nothing => match &self.positions {
+                Some(table) => x + rows_at(table.val(), positions),
+                None => x,
+            },
+        };
+        self.finish_embedding(x)
+    }
+
+    /// The attention's rotary tables at per-row `positions`, for `rope`.
+    fn rope_at(&self, positions: &Tensor<2, Int>, tables: &FixedTables) -> Option<RopeTables> {
+        match tables {
+            FixedTables::HeadRotation { cos, sin } => Some(rotary_rows(cos, sin, positions)),
+            _ => None,
         }
     }
 
@@ -68,9 +112,11 @@ impl Seq2Seq {
         let answer_keys = Tensor::<4>::zeros([b, 1, 1, t], &device);
         let bias =
             Tensor::cat(vec![pad_bias.clone(), answer_keys], 3) + causal_bias(s + t, &device);
-        let rope = self.rope_at(&positions, self.config.decoder_heads);
+        // No position exceeds s + t - 1 (nor the table's end, where they are clamped).
+        let tables = self.fixed_tables((s + t).min(self.config.max_positions), &device);
+        let rope = self.rope_at(&positions, &tables);
         let sequence = Tensor::cat(vec![ids.clone(), decoder_ids], 1);
-        let mut x = self.embed_at(sequence, &positions);
+        let mut x = self.embed_at(sequence, &positions, &tables);
         for layer in &self.causal {
             x = layer.forward(x, &bias, rope.as_ref());
         }
@@ -94,47 +140,45 @@ impl Seq2Seq {
         let bias = pad_bias.clone() + causal_bias(s, &device);
         let rope = self.rope(0, s, self.config.decoder_heads, &device);
         let mut x = self.embed(ids.clone(), 0);
-        let mut layers = Vec::with_capacity(self.causal.len());
-        for layer in &self.causal {
-            let mut self_kv = None;
-            x = layer.forward_cached(x, &mut self_kv, &bias, rope.as_ref());
-            layers.push(LayerCache {
-                self_kv,
-                cross_kv: None,
-            });
+        let mut self_kv = vec![None; self.causal.len()];
+        for (layer, kv) in self.causal.iter().zip(self_kv.iter_mut()) {
+            x = layer.forward_cached(x, kv, &bias, rope.as_ref());
         }
         DecoderCache {
-            layers,
-            key_bias: pad_bias.clone(),
-            answer_start: Some(lengths.clone()),
-            class_logits: None,
+            self_kv,
+            state: CacheState::Prompt {
+                key_bias: pad_bias.clone(),
+                answer_start: lengths.clone(),
+                tables: self.fixed_tables(self.config.max_positions, &device),
+            },
             len: 0,
         }
     }
 
-    /// One answer token per row (`ids`: `[B, 1]`) at its row's next position: logits `[B, V]`.
-    /// `answer_start` is the cache's own.
+    /// One answer token per row (`ids`: `[B, 1]`) at answer position `step` of its row:
+    /// logits `[B, V]`. The arguments are the cache's own ([`CacheState::Prompt`]).
     pub(super) fn prompt_step(
         &self,
         ids: Tensor<2, Int>,
+        self_kv: &mut [Option<KeyValue>],
+        key_bias: &mut Tensor<4>,
         answer_start: &Tensor<1, Int>,
-        cache: &mut DecoderCache,
+        tables: &FixedTables,
+        step: usize,
     ) -> Tensor<2> {
         let [b, _] = ids.dims();
         let device = ids.device();
-        let start = answer_start;
-        let positions = self.answer_positions(&start.clone().add_scalar(cache.len as i64), 1);
+        let positions = self.answer_positions(&answer_start.clone().add_scalar(step as i64), 1);
         let new_key = Tensor::<4>::zeros([b, 1, 1, 1], &device);
-        cache.key_bias = Tensor::cat(vec![cache.key_bias.clone(), new_key], 3);
-        let rope = self.rope_at(&positions, self.config.decoder_heads);
-        let mut x = self.embed_at(ids, &positions);
-        for (layer, lc) in self.causal.iter().zip(cache.layers.iter_mut()) {
-            x = layer.forward_cached(x, &mut lc.self_kv, &cache.key_bias, rope.as_ref());
+        *key_bias = Tensor::cat(vec![key_bias.clone(), new_key], 3);
+        let rope = self.rope_at(&positions, tables);
+        let mut x = self.embed_at(ids, &positions, tables);
+        for (layer, kv) in self.causal.iter().zip(self_kv.iter_mut()) {
+            x = layer.forward_cached(x, kv, key_bias, rope.as_ref());
         }
         if let Some(norm) = &self.decoder_norm {
             x = norm.forward(x);
         }
-        cache.len += 1;
         self.project(x).reshape([b, self.config.vocab_size])
     }
 }
