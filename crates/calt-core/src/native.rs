@@ -9,7 +9,7 @@ use crate::data::{
 };
 use crate::evaluation::{EvaluationError, LoadedModel};
 use crate::lexer::{Lexer, VocabularyError};
-use crate::model::{Architecture, ModelConfig};
+use crate::model::{ModelConfig, PairError};
 use crate::tokenizer::{CaltTokenizer, TokenizerError};
 use crate::training::{TrainSettings, from_yaml};
 use serde::de::DeserializeOwned;
@@ -207,26 +207,28 @@ impl TrainingData {
             let d = &split.dataset;
             let samples = d.samples.iter().zip(&d.lines).zip(&d.answers);
             for ((sample, &line), answer) in samples {
-                let (problem, target) = (sample.input_ids.len(), sample.target_ids.len());
-                if !model.fits(problem, target) {
-                    return Err(LoadError::SampleTooLong {
-                        path: split.path.clone(),
+                let Err(problem) =
+                    model.check_pair(sample.input_ids.len(), sample.target_ids.len())
+                else {
+                    continue;
+                };
+                let (path, config) = (split.path.clone(), self.config_path.clone());
+                return Err(match problem {
+                    PairError::TooLong { tokens, max } => LoadError::SampleTooLong {
+                        path,
                         line,
-                        tokens: model.sequence_len(problem, target),
-                        max: model.max_positions,
-                        config: self.config_path.clone(),
-                    });
-                }
-                // `<s>`, the answer's one token, `</s>`.
-                if model.architecture == Architecture::EncoderClassifier && target != 3 {
-                    return Err(LoadError::MultiTokenAnswer {
-                        path: split.path.clone(),
+                        tokens,
+                        max,
+                        config,
+                    },
+                    PairError::NotOneToken { tokens } => LoadError::MultiTokenAnswer {
+                        path,
                         line,
                         answer: answer.clone(),
-                        tokens: target.saturating_sub(2),
-                        config: self.config_path.clone(),
-                    });
-                }
+                        tokens,
+                        config,
+                    },
+                });
             }
         }
         Ok(())

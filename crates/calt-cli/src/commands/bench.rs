@@ -11,7 +11,7 @@ use calt_core::config::{ModelSection, ModelType};
 use calt_core::evaluation::generation_order;
 use calt_core::execution::ExecutionPolicy;
 use calt_core::generation::{GenerationConfig, greedy_uncached};
-use calt_core::model::{ModelConfig, Seq2Seq};
+use calt_core::model::{Architecture, ModelConfig, Seq2Seq};
 use calt_core::native::{TrainingData, load_training_data};
 use calt_core::training::device::{DeviceChoice, DeviceList, select_device, select_devices};
 use calt_core::training::from_yaml;
@@ -210,7 +210,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         bench_data_parallel(list, &mcfg, &base, &train, args.warmup, args.steps)?;
     }
     if !args.families.is_empty() {
-        bench_families(&args, &data, &base, &train)?;
+        bench_families(&args, &data, mcfg.architecture, &base, &train)?;
     }
     // Over the whole bench (every variant above), so an upper bound for one training run.
     println!(
@@ -255,6 +255,7 @@ fn bench_data_parallel(
 fn bench_families(
     args: &BenchArgs,
     data: &TrainingData,
+    own: Architecture,
     settings: &TrainSettings,
     train: &[Pair],
 ) -> anyhow::Result<()> {
@@ -269,10 +270,9 @@ fn bench_families(
         .gen_batch_size
         .unwrap_or(data.config.train.test_batch_size)
         .max(1);
-    let own = data.config.model.model_type;
     println!("== model families (untrained, length-bucketed batches, cached greedy)");
     let mut reference: Option<(f64, f64)> = None;
-    let names = std::iter::once(own_name(own)).chain(args.families.iter().cloned());
+    let names = std::iter::once(own.name().to_string()).chain(args.families.iter().cloned());
     for name in names {
         let family: ModelType = serde_json::from_value(serde_json::json!(name))
             .map_err(|_| anyhow::anyhow!("--families: `{name}` is not a model_type"))?;
@@ -309,14 +309,6 @@ fn bench_families(
         );
     }
     Ok(())
-}
-
-/// The name `--families` and train.yaml use for `family`.
-fn own_name(family: ModelType) -> String {
-    serde_json::to_value(family)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 /// The first `count` test inputs, and the longest of their references: untrained models rarely

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
 use indexmap::IndexMap;
-use safetensors::{Dtype, SafeTensors};
 
 use super::hf_config::HfConfig;
 use super::links::links;
@@ -73,18 +72,11 @@ fn read_state_dict(dir: &Path) -> Result<(PathBuf, StateDict), CaltxError> {
 }
 
 fn read_safetensors(path: &Path, bytes: &[u8]) -> Result<StateDict, CaltxError> {
-    let file = SafeTensors::deserialize(bytes).map_err(|e| file_error(path, e))?;
-    let mut dict = StateDict::new();
-    for (name, view) in file.iter() {
-        if view.dtype() != Dtype::F32 {
-            return Err(file_error(
-                path,
-                format!("tensor `{name}` is {:?}, not float32", view.dtype()),
-            ));
-        }
-        dict.insert(name.to_string(), (view.shape().to_vec(), f32s(view.data())));
-    }
-    Ok(dict)
+    let (tensors, _) = tensor_file::read(bytes).map_err(|e| file_error(path, e))?;
+    Ok(tensors
+        .into_iter()
+        .map(|(name, shape, values)| (name, (shape, values)))
+        .collect())
 }
 
 fn f32s(bytes: &[u8]) -> Vec<f32> {

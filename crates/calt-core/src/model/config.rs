@@ -75,6 +75,15 @@ pub enum Activation {
     Gelu,
 }
 
+/// Why a training pair does not suit the model ([`ModelConfig::check_pair`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PairError {
+    #[error("{tokens} tokens, more than the model's {max} positions (2 × max_sequence_length)")]
+    TooLong { tokens: usize, max: usize },
+    #[error("a {tokens}-token answer; the encoder classifier answers exactly one token")]
+    NotOneToken { tokens: usize },
+}
+
 /// Everything needed to build (and rebuild) a model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelConfig {
@@ -255,11 +264,26 @@ impl ModelConfig {
         embeddings * 2 + encoder + decoder
     }
 
-    /// Whether a training pair (`[BOS, …, EOS]` each) fits the position table: the
-    /// decoder-only model holds the problem and the teacher-forced answer (all but its EOS) in
-    /// one sequence.
-    pub fn fits(&self, problem_len: usize, target_len: usize) -> bool {
-        self.sequence_len(problem_len, target_len) <= self.max_positions
+    /// Whether the model can train on a pair (`[BOS, …, EOS]` each): it must fit the position
+    /// table (the decoder-only model holds the problem and the teacher-forced answer, all but
+    /// its EOS, in one sequence), and a classifier's answer must be one token.
+    pub fn check_pair(&self, problem_len: usize, target_len: usize) -> Result<(), PairError> {
+        let tokens = match self.architecture {
+            Architecture::DecoderOnly => problem_len + target_len.saturating_sub(1),
+            _ => problem_len.max(target_len),
+        };
+        if tokens > self.max_positions {
+            return Err(PairError::TooLong {
+                tokens,
+                max: self.max_positions,
+            });
+        }
+        if self.architecture == Architecture::EncoderClassifier && target_len != 3 {
+            return Err(PairError::NotOneToken {
+                tokens: target_len.saturating_sub(2),
+            });
+        }
+        Ok(())
     }
 
     /// The part of a target (`[BOS, …, EOS]`) the loss is computed on: all of it, but for the
@@ -268,14 +292,6 @@ impl ModelConfig {
         match self.architecture {
             Architecture::EncoderClassifier => &target[..target.len().min(2)],
             _ => target,
-        }
-    }
-
-    /// The longest sequence a training pair puts through the model.
-    pub fn sequence_len(&self, problem_len: usize, target_len: usize) -> usize {
-        match self.architecture {
-            Architecture::DecoderOnly => problem_len + target_len.saturating_sub(1),
-            _ => problem_len.max(target_len),
         }
     }
 

@@ -27,7 +27,7 @@ use dropout::dropout;
 
 use attention::KeyValue;
 use attention::{ProjectionInit, RopeTables};
-pub use config::{Activation, Architecture, ModelConfig, Positional};
+pub use config::{Activation, Architecture, ModelConfig, PairError, Positional};
 use init::Init;
 use layers::{DecoderLayer, EncoderLayer, LayerStyle, Rates, layer_norm};
 use positions::FixedTables;

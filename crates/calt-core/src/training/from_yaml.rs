@@ -41,7 +41,7 @@ pub fn model_config(
         ModelType::DecoderOnly => Architecture::DecoderOnly,
         ModelType::EncoderClassifier => Architecture::EncoderClassifier,
     };
-    let stacks = StackSizes::of(m)?;
+    let stacks = StackSizes::of(m, architecture)?;
     let positional = match m.use_positional_embedding {
         PositionalEmbedding::Generic => Positional::Learned,
         PositionalEmbedding::Sinusoidal => Positional::Sinusoidal,
@@ -100,13 +100,12 @@ struct StackSizes {
 }
 
 impl StackSizes {
-    fn of(m: &ModelSection) -> Result<Self, TrainError> {
-        let family = m.model_type;
+    fn of(m: &ModelSection, architecture: Architecture) -> Result<Self, TrainError> {
         let required = |value: Option<usize>, key: &str| {
             value.ok_or_else(|| {
                 invalid(format!(
                     "model.{key} is required for model_type {}",
-                    model_type_name(family)
+                    architecture.name()
                 ))
             })
         };
@@ -118,8 +117,8 @@ impl StackSizes {
             })
         };
         let none = |stack: Stack| Stack { layers: 0, ..stack };
-        Ok(match family {
-            ModelType::Generic | ModelType::Bart => Self {
+        Ok(match architecture {
+            Architecture::Generic | Architecture::Bart => Self {
                 encoder: encoder()?,
                 decoder: Stack {
                     layers: required(m.num_decoder_layers, "num_decoder_layers")?,
@@ -127,7 +126,7 @@ impl StackSizes {
                     ffn_dim: required(m.decoder_ffn_dim, "decoder_ffn_dim")?,
                 },
             },
-            ModelType::EncoderClassifier => {
+            Architecture::EncoderClassifier => {
                 let encoder = encoder()?;
                 Self {
                     encoder,
@@ -135,7 +134,7 @@ impl StackSizes {
                 }
             }
             // calt-x's fallbacks and defaults (6 layers, 8 heads, 2048 wide).
-            ModelType::DecoderOnly => {
+            Architecture::DecoderOnly => {
                 let decoder = Stack {
                     layers: m.num_layers.or(m.num_decoder_layers).unwrap_or(6),
                     heads: m
@@ -155,15 +154,6 @@ impl StackSizes {
                 }
             }
         })
-    }
-}
-
-fn model_type_name(family: ModelType) -> &'static str {
-    match family {
-        ModelType::Generic => "generic",
-        ModelType::Bart => "bart",
-        ModelType::DecoderOnly => "decoder_only",
-        ModelType::EncoderClassifier => "encoder_classifier",
     }
 }
 

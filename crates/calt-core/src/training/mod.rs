@@ -26,7 +26,7 @@ use burn::tensor::{Device, Tensor};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::execution::ExecutionPolicy;
 use crate::generation::{GenerationConfig, generate};
-use crate::model::{Architecture, ModelConfig, ModelError, Seq2Seq};
+use crate::model::{ModelConfig, ModelError, Seq2Seq};
 use batch::{HostBatch, epoch_batches, sequential_batches};
 pub use optim::{AdamW, AdamWSettings};
 pub use schedule::{Schedule, ScheduleKind};
@@ -160,26 +160,15 @@ impl Trainer {
             ));
         }
         let config = model.config();
-        if let Some((i, p)) = data
-            .iter()
-            .enumerate()
-            .find(|(_, p)| !config.fits(p.0.len(), p.1.len()))
-        {
+        if let Some((i, problem)) = data.iter().enumerate().find_map(|(i, p)| {
+            config
+                .check_pair(p.0.len(), p.1.len())
+                .err()
+                .map(|e| (i, e))
+        }) {
             return Err(TrainError::Invalid(format!(
-                "training sample {} has {} tokens, more than the model's {} positions \
-                 (2 × max_sequence_length)",
-                i + 1,
-                config.sequence_len(p.0.len(), p.1.len()),
-                config.max_positions
-            )));
-        }
-        if config.architecture == Architecture::EncoderClassifier
-            && let Some(i) = data.iter().position(|p| p.1.len() != 3)
-        {
-            return Err(TrainError::Invalid(format!(
-                "training sample {} has a {}-token answer; the encoder classifier answers one token",
-                i + 1,
-                data[i].1.len().saturating_sub(2)
+                "training sample {} has {problem}",
+                i + 1
             )));
         }
         let data: Vec<Pair> = data
