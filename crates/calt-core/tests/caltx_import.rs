@@ -282,3 +282,18 @@ fn a_rotated_embedding_model_exports_as_caltx_rope() {
     );
     assert!(weights(&bytes) == weights(&again));
 }
+
+#[test]
+fn weights_of_another_size_are_an_error_naming_the_tensor() {
+    let folder = copy_folder(&results("decoder_only"));
+    let config = folder.path().join("config.json");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("\"d_model\": 32", "\"d_model\": 64")).unwrap();
+    let message = import_error(folder.path());
+    assert!(
+        message.contains("pytorch_model.bin")
+            && message.contains("`embedding.weight` has shape [16, 32]")
+            && message.contains("[16, 64]"),
+        "{message}"
+    );
+}

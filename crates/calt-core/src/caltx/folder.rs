@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use burn::store::ModuleSnapshot;
 use burn::tensor::Device;
 use indexmap::IndexMap;
 
 use super::hf_config::HfConfig;
 use super::links::links;
-use super::weights::{self, StateDict};
+use super::weights::{self, Shapes, StateDict};
 use crate::bundle::{self, BundleMeta};
 use crate::model::{ModelConfig, Seq2Seq};
 use crate::native::{load_lexer, write_atomically};
@@ -156,10 +157,10 @@ pub fn import_folder(dir: &Path, device: &Device) -> Result<Vec<u8>, CaltxError>
             format!("{} models are not imported", config.architecture.name()),
         )
     })?;
-    let ours =
-        weights::import(&table, &torch).map_err(|reason| file_error(&weights_path, reason))?;
-    let model =
-        model_with(&config, &ours, device).map_err(|reason| file_error(&weights_path, reason))?;
+    let mut model = Seq2Seq::new(&config, device).map_err(|e| file_error(&config_path, e))?;
+    let ours = weights::import(&table, &torch, &shapes(&model))
+        .map_err(|reason| file_error(&weights_path, reason))?;
+    load(&mut model, &ours).map_err(|reason| file_error(&weights_path, reason))?;
     let train_info = serde_json::json!({ "imported_from": dir.display().to_string() });
     let meta = BundleMeta::new(config, &lexer_config, &lexer_tokenizer, train_info)
         .map_err(|e| CaltxError::Other(e.to_string()))?;
@@ -196,16 +197,23 @@ fn vocabulary_difference(a: &CaltTokenizer, b: &CaltTokenizer) -> Option<String>
     })
 }
 
-/// A model of `config` holding the named tensors `ours`.
-fn model_with(config: &ModelConfig, ours: &StateDict, device: &Device) -> Result<Seq2Seq, String> {
+/// The shape of each of the model's tensors, by name (read from the module, no data copied).
+fn shapes(model: &Seq2Seq) -> Shapes {
+    model
+        .collect(None, None, false)
+        .into_iter()
+        .map(|tensor| (tensor.name, tensor.shape.to_vec()))
+        .collect()
+}
+
+/// Loads the named tensors `ours` into `model`.
+fn load(model: &mut Seq2Seq, ours: &StateDict) -> Result<(), String> {
     let tensors: Vec<NamedTensor> = ours
         .iter()
         .map(|(name, (shape, values))| (name.clone(), shape.clone(), values.clone()))
         .collect();
     let bytes = tensor_file::write(&tensors, &BTreeMap::new()).map_err(|e| e.to_string())?;
-    let mut model = Seq2Seq::new(config, device).map_err(|e| e.to_string())?;
-    bundle::load_weights(&mut model, bytes).map_err(|e| e.to_string())?;
-    Ok(model)
+    bundle::load_weights(model, bytes).map_err(|e| e.to_string())
 }
 
 /// Writes the bundle `bundle_bytes` as a calt-x model folder in `out` (config.json,

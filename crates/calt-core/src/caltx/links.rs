@@ -16,6 +16,18 @@ pub enum Layout {
     Part { index: usize, count: usize },
 }
 
+impl Layout {
+    /// calt-x's shape of a tensor that has `ours` in our model.
+    pub fn torch_shape(self, ours: &[usize]) -> Vec<usize> {
+        match (self, ours) {
+            (Layout::Transposed, [rows, cols]) => vec![*cols, *rows],
+            (Layout::Part { count, .. }, [rows, cols]) => vec![cols * count, *rows],
+            (Layout::Part { count, .. }, [len]) => vec![len * count],
+            _ => ours.to_vec(),
+        }
+    }
+}
+
 /// One of our tensors and where it lives in a calt-x state dict.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Link {

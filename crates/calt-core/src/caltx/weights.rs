@@ -28,25 +28,33 @@ fn transpose(shape: &[usize], values: &[f32]) -> (Vec<usize>, Vec<f32>) {
     (vec![cols, rows], out)
 }
 
-/// Our tensors from calt-x's: every linked tensor must be present with a shape its layout
-/// accepts, and every calt-x tensor must be linked (a folder of another family fails here).
-pub fn import(links: &[Link], torch: &StateDict) -> Result<StateDict, String> {
+/// Name → shape.
+pub type Shapes = BTreeMap<String, Vec<usize>>;
+
+/// Our tensors from calt-x's: every linked tensor must be present with the shape our model
+/// (`expected`: its tensors' shapes) needs for it, and every calt-x tensor must be linked (a
+/// folder of another family fails here).
+pub fn import(links: &[Link], torch: &StateDict, expected: &Shapes) -> Result<StateDict, String> {
     let mut ours = StateDict::new();
     for link in links {
         let (shape, values) = torch
             .get(&link.torch)
             .ok_or_else(|| format!("tensor `{}` is missing", link.torch))?;
-        let bad_shape = || format!("tensor `{}` has an unexpected shape {shape:?}", link.torch);
+        let ours_shape = expected
+            .get(&link.ours)
+            .ok_or_else(|| format!("the model has no tensor `{}`", link.ours))?;
+        let wanted = link.layout.torch_shape(ours_shape);
+        if *shape != wanted {
+            return Err(format!(
+                "tensor `{}` has shape {shape:?}; config.json's model needs {wanted:?}",
+                link.torch
+            ));
+        }
         let converted = match link.layout {
             Layout::Same => (shape.clone(), values.clone()),
-            Layout::Transposed if shape.len() == 2 => transpose(shape, values),
-            Layout::Transposed => return Err(bad_shape()),
+            Layout::Transposed => transpose(shape, values),
             Layout::Part { index, count } => {
-                let rows = shape.first().copied().unwrap_or(0);
-                if shape.is_empty() || shape.len() > 2 || rows % count != 0 {
-                    return Err(bad_shape());
-                }
-                let part_rows = rows / count;
+                let part_rows = shape[0] / count;
                 let cols = shape.get(1).copied().unwrap_or(1);
                 let part =
                     values[index * part_rows * cols..(index + 1) * part_rows * cols].to_vec();
