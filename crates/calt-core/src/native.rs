@@ -57,7 +57,7 @@ pub enum LoadError {
     },
     #[error(
         "{path}:{line}: the sample has {tokens} tokens, more than the model's {max} positions \
-         (2 × model.max_sequence_length in {config}); raise max_sequence_length or shorten the sample"
+         (from model.max_sequence_length in {config}); raise max_sequence_length or shorten the sample"
     )]
     SampleTooLong {
         path: PathBuf,

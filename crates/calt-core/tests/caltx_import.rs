@@ -16,7 +16,7 @@ use calt_core::generation::greedy;
 use calt_core::training::tensor_file;
 use serde_json::Value;
 
-const FAMILIES: [&str; 3] = ["generic", "decoder_only", "encoder_classifier"];
+const FAMILIES: [&str; 4] = ["generic", "bart", "decoder_only", "encoder_classifier"];
 
 fn results(family: &str) -> PathBuf {
     common::data(&format!("caltx/{family}/results"))
@@ -178,21 +178,36 @@ fn export_then_import_keeps_every_weight() {
             &std::fs::read_to_string(results(family).join("config.json")).unwrap(),
         )
         .unwrap();
-        for key in [
-            "model_type",
-            "d_model",
-            "attention_heads",
-            "dim_feedforward",
-            "max_input_len",
-            "vocab_size",
-            "num_layers",
-            "num_encoder_layers",
-            "num_decoder_layers",
-            "pad_token_id",
-            "bos_token_id",
-            "eos_token_id",
-            "use_positional_embedding",
-        ] {
+        let keys: &[&str] = if family == "bart" {
+            &[
+                "model_type",
+                "d_model",
+                "encoder_layers",
+                "decoder_layers",
+                "encoder_attention_heads",
+                "decoder_attention_heads",
+                "encoder_ffn_dim",
+                "decoder_ffn_dim",
+                "max_position_embeddings",
+                "activation_function",
+                "decoder_start_token_id",
+                "scale_embedding",
+            ]
+        } else {
+            &[
+                "model_type",
+                "d_model",
+                "attention_heads",
+                "dim_feedforward",
+                "max_input_len",
+                "num_layers",
+                "num_encoder_layers",
+                "num_decoder_layers",
+                "use_positional_embedding",
+            ]
+        };
+        let ids = ["vocab_size", "pad_token_id", "bos_token_id", "eos_token_id"];
+        for key in keys.iter().chain(&ids) {
             assert_eq!(ours.get(key), theirs.get(key), "{family}: {key}");
         }
     }
@@ -242,11 +257,49 @@ fn a_tokenizer_that_does_not_match_the_lexer_is_an_error() {
     );
 }
 
+/// A BART folder as Hugging Face's safetensors writer leaves it (tied copies left out), with
+/// `final_logits_bias` changed by `edit`.
+fn bart_safetensors_folder(edit: impl Fn(&mut Vec<f32>)) -> tempfile::TempDir {
+    let folder = copy_folder(&results("bart"));
+    std::fs::remove_file(folder.path().join("pytorch_model.bin")).unwrap();
+    let bytes = std::fs::read(common::data("caltx/bart/hf_safetensors/model.safetensors")).unwrap();
+    let (mut tensors, metadata) = tensor_file::read(&bytes).unwrap();
+    for (name, _, values) in &mut tensors {
+        if name == "final_logits_bias" {
+            edit(values);
+        }
+    }
+    let bytes = tensor_file::write(&tensors, &metadata).unwrap();
+    std::fs::write(folder.path().join("model.safetensors"), bytes).unwrap();
+    folder
+}
+
+/// Hugging Face's BART has an output bias buffer that stays zero; a model whose bias is not
+/// zero would compute something calt's does not, so it is refused, naming the tensor.
 #[test]
-fn a_bart_folder_is_refused_with_the_reason() {
-    let message = import_error(&results("bart"));
+fn a_bart_output_bias_that_is_not_zero_is_refused() {
+    assert!(import_folder(bart_safetensors_folder(|_| {}).path(), &Device::flex()).is_ok());
+    let folder = bart_safetensors_folder(|bias| bias[3] = 0.5);
+    let message = import_error(folder.path());
     assert!(
-        message.contains("config.json") && message.contains("bart"),
+        message.contains("model.safetensors") && message.contains("final_logits_bias"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_bart_config_calt_cannot_compute_is_refused_with_the_reason() {
+    let folder = copy_folder(&results("bart"));
+    let config = folder.path().join("config.json");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("\"scale_embedding\": false", "\"scale_embedding\": true"),
+    )
+    .unwrap();
+    let message = import_error(folder.path());
+    assert!(
+        message.contains("config.json") && message.contains("scale_embedding"),
         "{message}"
     );
 }

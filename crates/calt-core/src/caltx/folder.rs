@@ -7,7 +7,7 @@ use burn::store::ModuleSnapshot;
 use burn::tensor::Device;
 use indexmap::IndexMap;
 
-use super::hf_config::HfConfig;
+use super::hf_config::{HfConfig, model_config_of};
 use super::links::links;
 use super::weights::{self, Shapes, StateDict};
 use crate::bundle::{self, BundleMeta};
@@ -127,10 +127,7 @@ fn read_pytorch(path: &Path) -> Result<StateDict, CaltxError> {
 /// special_tokens_map.json, lexer.yaml) into bundle bytes for a model on `device`.
 pub fn import_folder(dir: &Path, device: &Device) -> Result<Vec<u8>, CaltxError> {
     let config_path = dir.join("config.json");
-    let hf: HfConfig =
-        serde_json::from_str(&read_text(&config_path)?).map_err(|e| file_error(&config_path, e))?;
-    let config = hf
-        .to_model_config()
+    let config = model_config_of(&read_text(&config_path)?)
         .map_err(|reason| file_error(&config_path, reason))?;
 
     let tokenizer_path = dir.join("tokenizer.json");

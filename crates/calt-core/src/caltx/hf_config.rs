@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::bart_config::BartConfigJson;
 use crate::config::{default_activation, default_dropout, default_init_std, default_true};
 use crate::model::{Activation, Architecture, ModelConfig, Positional};
 
@@ -88,6 +89,19 @@ fn hf_class(family: Architecture) -> &'static str {
     }
 }
 
+/// The model a calt-x `config.json` describes (BART's is Hugging Face's `BartConfig`, the
+/// other families' calt-x's own), or why calt cannot compute what calt-x computes.
+pub fn model_config_of(text: &str) -> Result<ModelConfig, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if value.get("model_type").and_then(Value::as_str) == Some("bart") {
+        let bart: BartConfigJson = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        bart.to_model_config()
+    } else {
+        let hf: HfConfig = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        hf.to_model_config()
+    }
+}
+
 impl HfConfig {
     /// The model this config describes, or why calt cannot compute what calt-x computes.
     pub fn to_model_config(&self) -> Result<ModelConfig, String> {
@@ -97,10 +111,7 @@ impl HfConfig {
             "encoder_classifier" => Architecture::EncoderClassifier,
             "bart" => {
                 return Err(
-                    "model_type bart (Hugging Face BartForConditionalGeneration) cannot be imported: \
-                     its separate encoder and decoder position tables have no place in calt's \
-                     BART-style model"
-                        .into(),
+                    "a BART config.json has BartConfig's keys (see model_config_of)".into(),
                 );
             }
             other => {
@@ -190,11 +201,7 @@ impl HfConfig {
     pub fn from_model_config(config: &ModelConfig) -> Result<Value, String> {
         let family = config.architecture;
         if family == Architecture::Bart {
-            return Err(
-                "BART-style models are not exported (calt-x's bart is Hugging Face's \
-                        BartForConditionalGeneration, laid out differently)"
-                    .into(),
-            );
+            return BartConfigJson::from_model_config(config);
         }
         if family == Architecture::Generic
             && (config.encoder_heads != config.decoder_heads
@@ -233,7 +240,7 @@ impl HfConfig {
             "d_model": config.d_model,
             "attention_heads": heads,
             "dim_feedforward": ffn,
-            "max_input_len": config.max_positions / 2,
+            "max_input_len": config.max_sequence_length(),
             "vocab_size": config.vocab_size,
             "pad_token_id": config.pad_id,
             "bos_token_id": config.bos_id,

@@ -14,6 +14,16 @@ pub enum Layout {
     /// One of `count` equal row blocks of a packed tensor (PyTorch's `in_proj_weight` holds
     /// query, key and value as `[3d, d]`, `in_proj_bias` as `[3d]`), transposed when 2-D.
     Part { index: usize, count: usize },
+    /// calt-x's table has `rows` leading rows more than ours, never looked up (BART's position
+    /// tables start at row 2); export writes them as zeros.
+    Offset { rows: usize },
+    /// A copy of a tensor linked elsewhere (Hugging Face ties BART's encoder and decoder token
+    /// embeddings and its output projection to `model.shared`): read only for its shape,
+    /// never written (`from_pretrained` ties them again).
+    TiedCopy,
+    /// A `[rows, cols]` buffer calt has no counterpart for, zero in every calt-x model (BART's
+    /// `final_logits_bias`): import checks it is zero, export writes zeros.
+    Zero { rows: usize, cols: usize },
 }
 
 impl Layout {
@@ -23,6 +33,8 @@ impl Layout {
             (Layout::Transposed, [rows, cols]) => vec![*cols, *rows],
             (Layout::Part { count, .. }, [rows, cols]) => vec![cols * count, *rows],
             (Layout::Part { count, .. }, [len]) => vec![len * count],
+            (Layout::Offset { rows }, [len, cols]) => vec![len + rows, *cols],
+            (Layout::Zero { rows, cols }, _) => vec![rows, cols],
             _ => ours.to_vec(),
         }
     }
@@ -143,8 +155,87 @@ impl Links {
     }
 }
 
-/// The links of a calt-x model of `config`'s family; `None` for BART, whose HF layout (and
-/// separate encoder and decoder position tables) calt does not map.
+/// Hugging Face's `BartAttention`: separate projections, all with biases.
+fn bart_attention(links: &mut Links, torch: &str, ours: &str) {
+    for (theirs, part) in [
+        ("q_proj", "query"),
+        ("k_proj", "key"),
+        ("v_proj", "value"),
+        ("out_proj", "output"),
+    ] {
+        links.linear(
+            &format!("{torch}.{theirs}"),
+            &format!("{ours}.{part}"),
+            true,
+        );
+    }
+}
+
+/// One stack of `BartForConditionalGeneration` (`model.encoder` or `model.decoder`).
+fn bart_stack(links: &mut Links, config: &ModelConfig, decoder: bool) {
+    let (torch, layers, positions, norm) = if decoder {
+        (
+            "model.decoder",
+            config.decoder_layers,
+            "decoder_positions",
+            "decoder_embed_norm",
+        )
+    } else {
+        (
+            "model.encoder",
+            config.encoder_layers,
+            "positions",
+            "embed_norm",
+        )
+    };
+    links.add(
+        format!("{torch}.embed_tokens.weight"),
+        "embedding.weight",
+        Layout::TiedCopy,
+    );
+    links.add(
+        format!("{torch}.embed_positions.weight"),
+        positions,
+        Layout::Offset { rows: 2 },
+    );
+    links.norm(&format!("{torch}.layernorm_embedding"), norm);
+    let ours_stack = if decoder { "decoder" } else { "encoder" };
+    for i in 0..layers {
+        let (torch, ours) = (format!("{torch}.layers.{i}"), format!("{ours_stack}.{i}"));
+        bart_attention(
+            links,
+            &format!("{torch}.self_attn"),
+            &format!("{ours}.self_attn"),
+        );
+        links.norm(
+            &format!("{torch}.self_attn_layer_norm"),
+            &format!("{ours}.norm1"),
+        );
+        let last_norm = if decoder {
+            bart_attention(
+                links,
+                &format!("{torch}.encoder_attn"),
+                &format!("{ours}.cross_attn"),
+            );
+            links.norm(
+                &format!("{torch}.encoder_attn_layer_norm"),
+                &format!("{ours}.norm2"),
+            );
+            "norm3"
+        } else {
+            "norm2"
+        };
+        links.linear(&format!("{torch}.fc1"), &format!("{ours}.ffn.up"), true);
+        links.linear(&format!("{torch}.fc2"), &format!("{ours}.ffn.down"), true);
+        links.norm(
+            &format!("{torch}.final_layer_norm"),
+            &format!("{ours}.{last_norm}"),
+        );
+    }
+}
+
+/// The links of a calt-x model of `config`'s family; `None` for a model calt-x has no
+/// counterpart of (a BART without learned positions).
 pub fn links(config: &ModelConfig) -> Option<Vec<Link>> {
     let mut links = Links::default();
     match config.architecture {
@@ -181,7 +272,23 @@ pub fn links(config: &ModelConfig) -> Option<Vec<Link>> {
             }
             links.linear("classifier", "lm_head", true);
         }
-        Architecture::Bart => return None,
+        Architecture::Bart => {
+            if config.positional != Positional::Learned {
+                return None;
+            }
+            links.add("model.shared.weight", "embedding.weight", Layout::Same);
+            bart_stack(&mut links, config, false);
+            bart_stack(&mut links, config, true);
+            links.add("lm_head.weight", "embedding.weight", Layout::TiedCopy);
+            links.add(
+                "final_logits_bias",
+                "",
+                Layout::Zero {
+                    rows: 1,
+                    cols: config.vocab_size,
+                },
+            );
+        }
     }
     Some(links.0)
 }

@@ -3,6 +3,7 @@
 //! calt-x's `load_from_checkpoint` loads. The name and layout table ([`links`]) and the config
 //! mapping ([`hf_config`]) are pure; reading and writing folders is native only.
 
+mod bart_config;
 #[cfg(not(target_arch = "wasm32"))]
 mod folder;
 pub mod hf_config;

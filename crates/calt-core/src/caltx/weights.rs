@@ -37,12 +37,20 @@ pub type Shapes = BTreeMap<String, Vec<usize>>;
 pub fn import(links: &[Link], torch: &StateDict, expected: &Shapes) -> Result<StateDict, String> {
     let mut ours = StateDict::new();
     for link in links {
-        let (shape, values) = torch
-            .get(&link.torch)
-            .ok_or_else(|| format!("tensor `{}` is missing", link.torch))?;
-        let ours_shape = expected
-            .get(&link.ours)
-            .ok_or_else(|| format!("the model has no tensor `{}`", link.ours))?;
+        let Some((shape, values)) = torch.get(&link.torch) else {
+            // Tied copies and zero buffers are rebuilt by `from_pretrained` when absent
+            // (Hugging Face's safetensors files leave the tied copies out).
+            if matches!(link.layout, Layout::TiedCopy | Layout::Zero { .. }) {
+                continue;
+            }
+            return Err(format!("tensor `{}` is missing", link.torch));
+        };
+        let ours_shape: &[usize] = match link.layout {
+            Layout::Zero { .. } => &[],
+            _ => expected
+                .get(&link.ours)
+                .ok_or_else(|| format!("the model has no tensor `{}`", link.ours))?,
+        };
         let wanted = link.layout.torch_shape(ours_shape);
         if *shape != wanted {
             return Err(format!(
@@ -64,6 +72,17 @@ pub fn import(links: &[Link], torch: &StateDict, expected: &Shapes) -> Result<St
                     (vec![part_rows], part)
                 }
             }
+            Layout::Offset { rows } => (ours_shape.to_vec(), values[rows * shape[1]..].to_vec()),
+            Layout::TiedCopy => continue,
+            Layout::Zero { .. } => {
+                if values.iter().any(|&v| v != 0.0) {
+                    return Err(format!(
+                        "tensor `{}` is not zero; calt's model has no such bias",
+                        link.torch
+                    ));
+                }
+                continue;
+            }
         };
         ours.insert(link.ours.clone(), converted);
     }
@@ -83,6 +102,17 @@ pub fn import(links: &[Link], torch: &StateDict, expected: &Shapes) -> Result<St
 pub fn export(links: &[Link], ours: &StateDict) -> Result<StateDict, String> {
     let mut torch = StateDict::new();
     for link in links {
+        match link.layout {
+            Layout::TiedCopy => continue,
+            Layout::Zero { rows, cols } => {
+                torch.insert(
+                    link.torch.clone(),
+                    (vec![rows, cols], vec![0.0; rows * cols]),
+                );
+                continue;
+            }
+            _ => {}
+        }
         let (shape, values) = ours
             .get(&link.ours)
             .ok_or_else(|| format!("the model has no tensor `{}`", link.ours))?;
@@ -110,6 +140,12 @@ pub fn export(links: &[Link], ours: &StateDict) -> Result<StateDict, String> {
                 let len = part.len();
                 entry.1[index * len..(index + 1) * len].copy_from_slice(&part);
             }
+            Layout::Offset { rows } => {
+                let mut padded = vec![0.0; rows * shape[1]];
+                padded.extend_from_slice(values);
+                torch.insert(link.torch.clone(), (link.layout.torch_shape(shape), padded));
+            }
+            Layout::TiedCopy | Layout::Zero { .. } => {}
         }
     }
     Ok(torch)

@@ -15,8 +15,9 @@ pub enum Architecture {
     /// CALT's generic Transformer: pre-LayerNorm layers, final LayerNorm on both stacks,
     /// separate bias-free output projection.
     Generic,
-    /// BART-style: post-LayerNorm layers, LayerNorm on the embeddings, no final stack norms,
-    /// output projection tied to the token embedding.
+    /// Hugging Face's BART (CALT's `bart`): post-LayerNorm layers, each stack with its own
+    /// learned position table and embedding LayerNorm, no final stack norms, output projection
+    /// tied to the token embedding, `max_sequence_length` positions.
     Bart,
     /// calt-x's decoder-only model: one causal pre-LayerNorm stack over `problem ++ answer`
     /// (the `decoder_*` sizes), final LayerNorm, bias-free output projection.
@@ -78,7 +79,7 @@ pub enum Activation {
 /// Why a training pair does not suit the model ([`ModelConfig::check_pair`]).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PairError {
-    #[error("{tokens} tokens, more than the model's {max} positions (2 × max_sequence_length)")]
+    #[error("{tokens} tokens, more than the model's {max} positions (see max_sequence_length)")]
     TooLong { tokens: usize, max: usize },
     #[error("a {tokens}-token answer; the encoder classifier answers exactly one token")]
     NotOneToken { tokens: usize },
@@ -96,7 +97,8 @@ pub struct ModelConfig {
     pub decoder_layers: usize,
     pub decoder_heads: usize,
     pub decoder_ffn_dim: usize,
-    /// Number of positions the model can embed (CALT: 2 × `max_sequence_length`).
+    /// Number of positions the model can embed (CALT: 2 × `max_sequence_length`; BART:
+    /// `max_sequence_length`).
     pub max_positions: usize,
     pub positional: Positional,
     pub dropout: f64,
@@ -182,7 +184,7 @@ impl ModelConfig {
         {
             return bad("encoder_ffn_dim and decoder_ffn_dim must be positive".into());
         }
-        if self.max_positions < 2 {
+        if self.max_sequence_length() < 1 {
             return bad("max_sequence_length must be at least 1".into());
         }
         if !(0.0..1.0).contains(&self.dropout) {
@@ -226,7 +228,7 @@ impl ModelConfig {
             ("decoder_ffn_dim", self.decoder_ffn_dim, limits::MAX_FFN_DIM),
             (
                 "max_sequence_length",
-                self.max_positions / 2,
+                self.max_sequence_length(),
                 limits::MAX_SEQUENCE_LENGTH,
             ),
         ] {
@@ -262,6 +264,23 @@ impl ModelConfig {
         let decoder = self.decoder_layers as u128
             * (attention * d * d + 2 * d * self.decoder_ffn_dim as u128);
         embeddings * 2 + encoder + decoder
+    }
+
+    /// The `max_sequence_length` a model of this many positions is configured with: CALT
+    /// gives BART that many positions and its own models twice as many.
+    pub fn max_sequence_length(&self) -> usize {
+        match self.architecture {
+            Architecture::Bart => self.max_positions,
+            _ => self.max_positions / 2,
+        }
+    }
+
+    /// The position count CALT builds for `max_sequence_length`.
+    pub fn positions_for(architecture: Architecture, max_sequence_length: usize) -> usize {
+        match architecture {
+            Architecture::Bart => max_sequence_length,
+            _ => max_sequence_length.saturating_mul(2),
+        }
     }
 
     /// Whether the model can train on a pair (`[BOS, …, EOS]` each): it must fit the position

@@ -41,7 +41,7 @@ pub enum ModelError {
     #[error("invalid model configuration: {0}")]
     InvalidConfig(String),
     #[error(
-        "sequence of {len} tokens exceeds the model's {max} positions (2 × max_sequence_length)"
+        "sequence of {len} tokens exceeds the model's {max} positions (see max_sequence_length)"
     )]
     SequenceTooLong { len: usize, max: usize },
     #[error("could not load weights: {0}")]
@@ -55,8 +55,14 @@ pub enum ModelError {
 #[derive(Module, Debug)]
 pub struct Seq2Seq {
     embedding: Embedding,
+    /// The learned position table (BART: the encoder's).
     positions: Option<Param<Tensor<2>>>,
+    /// The embedding LayerNorm (BART: the encoder's).
     embed_norm: Option<LayerNorm>,
+    /// BART's decoder keeps its own position table and embedding LayerNorm, as Hugging Face's
+    /// BartForConditionalGeneration does; the other families share the encoder's.
+    decoder_positions: Option<Param<Tensor<2>>>,
+    decoder_embed_norm: Option<LayerNorm>,
     embed_dropout: Dropout,
     encoder: Vec<EncoderLayer>,
     decoder: Vec<DecoderLayer>,
@@ -242,6 +248,10 @@ impl Seq2Seq {
             Architecture::Generic | Architecture::DecoderOnly => c.embedding_layer_norm,
         }
         .then(|| layer_norm(&init, c.d_model));
+        let bart = family == Architecture::Bart;
+        let decoder_positions = (bart && c.positional == Positional::Learned)
+            .then(|| init.normal([c.max_positions, c.d_model]));
+        let decoder_embed_norm = bart.then(|| layer_norm(&init, c.d_model));
         let encoder_layers = |init: &mut Init, count: usize, heads: usize, ffn: usize| {
             (0..count)
                 .map(|_| EncoderLayer::new(init, c.d_model, heads, ffn, c.activation, rates, style))
@@ -298,6 +308,8 @@ impl Seq2Seq {
             embedding,
             positions,
             embed_norm,
+            decoder_positions,
+            decoder_embed_norm,
             // CALT's generic model has no embedding dropout; BART has.
             embed_dropout: DropoutConfig::new(if family == Architecture::Bart {
                 c.dropout
@@ -334,14 +346,23 @@ impl Seq2Seq {
             .then(|| positions::rope_tables(offset, len, self.config.d_model / heads, device))
     }
 
-    /// Token embedding + absolute positions `offset..offset+L` (+ LayerNorm, dropout).
-    fn embed(&self, ids: Tensor<2, Int>, offset: usize) -> Tensor<3> {
+    /// The learned position table of a stack's inputs.
+    fn position_table(&self, stack: Stack) -> Option<&Param<Tensor<2>>> {
+        match (stack, &self.decoder_positions) {
+            (Stack::Decoder, Some(table)) => Some(table),
+            _ => self.positions.as_ref(),
+        }
+    }
+
+    /// Token embedding + absolute positions `offset..offset+L` (+ LayerNorm, dropout) of the
+    /// inputs of `stack`.
+    fn embed(&self, ids: Tensor<2, Int>, offset: usize, stack: Stack) -> Tensor<3> {
         let [_, len] = ids.dims();
         let device = ids.device();
         let d = self.config.d_model;
         let x = self.embedding.forward(ids);
         let x = match self.config.positional {
-            Positional::Learned => match &self.positions {
+            Positional::Learned => match self.position_table(stack) {
                 Some(table) => {
                     let rows = table.val().slice([offset..offset + len, 0..d]);
                     x + rows.unsqueeze::<3>()
@@ -357,11 +378,15 @@ impl Seq2Seq {
             }
             Positional::Rope | Positional::None => x,
         };
-        self.finish_embedding(x)
+        self.finish_embedding(x, stack)
     }
 
-    fn finish_embedding(&self, x: Tensor<3>) -> Tensor<3> {
-        let x = match &self.embed_norm {
+    fn finish_embedding(&self, x: Tensor<3>, stack: Stack) -> Tensor<3> {
+        let norm = match (stack, &self.decoder_embed_norm) {
+            (Stack::Decoder, Some(norm)) => Some(norm),
+            _ => self.embed_norm.as_ref(),
+        };
+        let x = match norm {
             Some(norm) => norm.forward(x),
             None => x,
         };
@@ -414,7 +439,7 @@ impl Seq2Seq {
         let device = input_ids.device();
         let pad_bias = self.padding_bias(&input_ids);
         let rope = self.rope(0, s, self.config.encoder_heads, &device);
-        let mut x = self.embed(input_ids, 0);
+        let mut x = self.embed(input_ids, 0, Stack::Encoder);
         for layer in &self.encoder {
             x = layer.forward(x, &pad_bias, rope.as_ref());
         }
@@ -440,7 +465,7 @@ impl Seq2Seq {
                 let device = decoder_ids.device();
                 let causal = causal_bias(t, &device);
                 let rope = self.rope(0, t, self.config.decoder_heads, &device);
-                let mut x = self.embed(decoder_ids, 0);
+                let mut x = self.embed(decoder_ids, 0, Stack::Decoder);
                 for layer in &self.decoder {
                     x = layer.forward(x, memory.clone(), &causal, memory_bias, rope.as_ref());
                 }
@@ -530,7 +555,7 @@ impl Seq2Seq {
                 self.check_len(step, 1)?;
                 let device = ids.device();
                 let rope = self.rope(step, 1, self.config.decoder_heads, &device);
-                let mut x = self.embed(ids, step);
+                let mut x = self.embed(ids, step, Stack::Decoder);
                 let layers = self.decoder.iter().zip(self_kv.iter_mut()).zip(cross_kv);
                 for ((layer, kv), cross) in layers {
                     x = layer.forward_cached(x, kv, cross, memory_bias, rope.as_ref());
@@ -544,6 +569,13 @@ impl Seq2Seq {
         *len += 1;
         Ok(logits)
     }
+}
+
+/// Which stack an embedding feeds (BART's stacks have their own position table and norm).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stack {
+    Encoder,
+    Decoder,
 }
 
 /// Rotates token embeddings `[B, L, d]` by position with tables `[1 or B, 1, L, d]`.

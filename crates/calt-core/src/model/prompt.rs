@@ -13,7 +13,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::attention::{KeyValue, RopeTables};
 use super::positions::{FixedTables, rotary_rows, rows_at};
-use super::{CacheState, DecoderCache, Encoded, Seq2Seq, causal_bias, rotate_embedding};
+use super::{CacheState, DecoderCache, Encoded, Seq2Seq, Stack, causal_bias, rotate_embedding};
 
 fn range(len: usize, device: &Device) -> Tensor<2, Int> {
     let values: Vec<i64> = (0..len as i64).collect();
@@ -71,7 +71,7 @@ impl Seq2Seq {
                 None => x,
             },
         };
-        self.finish_embedding(x)
+        self.finish_embedding(x, Stack::Decoder)
     }
 
     /// The attention's rotary tables at per-row `positions`, for `rope`.
@@ -139,7 +139,7 @@ impl Seq2Seq {
         let device = ids.device();
         let bias = pad_bias.clone() + causal_bias(s, &device);
         let rope = self.rope(0, s, self.config.decoder_heads, &device);
-        let mut x = self.embed(ids.clone(), 0);
+        let mut x = self.embed(ids.clone(), 0, Stack::Decoder);
         let mut self_kv = vec![None; self.causal.len()];
         for (layer, kv) in self.causal.iter().zip(self_kv.iter_mut()) {
             x = layer.forward_cached(x, kv, &bias, rope.as_ref());

@@ -69,7 +69,7 @@ pub fn model_config(
         decoder_layers: stacks.decoder.layers,
         decoder_heads: stacks.decoder.heads,
         decoder_ffn_dim: stacks.decoder.ffn_dim,
-        max_positions: m.max_sequence_length.saturating_mul(2),
+        max_positions: ModelConfig::positions_for(architecture, m.max_sequence_length),
         positional,
         dropout: m.dropout,
         activation,
