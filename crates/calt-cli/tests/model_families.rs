@@ -198,6 +198,7 @@ fn an_imported_caltx_model_evaluates_as_caltx_did() {
     let dir = tempfile::tempdir().unwrap();
     for (family, data) in [
         ("generic", "reverse"),
+        ("bart", "reverse"),
         ("decoder_only", "reverse"),
         ("encoder_classifier", "maxdigit"),
     ] {
@@ -227,15 +228,30 @@ fn an_imported_caltx_model_evaluates_as_caltx_did() {
         // calt-x's own eval_results: every answer right.
         assert_eq!(accuracy(&out), 1.0, "{family}: {out}");
     }
-    // Nothing is written when the import fails.
-    let bundle = dir.path().join("bart.safetensors");
-    let results = repo().join("tests/data/caltx/bart/results");
+    // Nothing is written when the import fails (here: a truncated weights file).
+    let damaged = dir.path().join("damaged");
+    std::fs::create_dir(&damaged).unwrap();
+    for entry in std::fs::read_dir(repo().join("tests/data/caltx/bart/results")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let mut bytes = std::fs::read(&path).unwrap();
+            if path.ends_with("pytorch_model.bin") {
+                bytes.truncate(bytes.len() / 2);
+            }
+            std::fs::write(damaged.join(path.file_name().unwrap()), bytes).unwrap();
+        }
+    }
+    let bundle = dir.path().join("damaged.safetensors");
     let out = calt(&[
         "import",
-        results.to_str().unwrap(),
+        damaged.to_str().unwrap(),
         "-o",
         bundle.to_str().unwrap(),
     ]);
-    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("pytorch_model.bin"),
+        "{stderr}"
+    );
     assert!(!bundle.exists());
 }

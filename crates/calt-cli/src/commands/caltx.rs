@@ -8,7 +8,7 @@ use anyhow::Context;
 use calt_core::caltx::{export_folder, import_folder};
 use calt_core::native::{bundle_path, write_atomically};
 
-/// Read a calt-x results folder (generic, decoder_only or encoder_classifier model) into a
+/// Read a calt-x results folder (generic, bart, decoder_only or encoder_classifier model) into a
 /// calt bundle that `calt eval` and the browser use like any other.
 #[derive(clap::Args)]
 #[command(after_help = "Example:\n  calt import results/ -o model.safetensors")]
