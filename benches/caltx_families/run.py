@@ -23,6 +23,7 @@ here). A benchmark and an interoperability check, not a test: about 3 minutes on
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -64,8 +65,9 @@ cfg.train.num_train_epochs = 1
 cfg.train.save_dir = finetune_dir
 OmegaConf.save(cfg, f"{folder}/train.yaml")
 tp = TrainerPipeline.resume_from_checkpoint(folder).build()
-out = tp.train()
-print(f"FINETUNE_LOSS {out.training_loss:.4f}")
+tp.train()
+loss = next(r["train_loss"] for r in reversed(tp.trainer.state.log_history) if "train_loss" in r)
+print(f"FINETUNE_LOSS {loss:.4f}")
 """
 
 
@@ -99,7 +101,8 @@ def family_run(family, calt, caltx_python, work):
     caltx_accuracy = float(value(caltx, "generation_accuracy"))
 
     run([calt, "train", "--config", "train.yaml", "--output", "calt_run", "--device", "cpu"], work)
-    last = json.loads((work / "calt_run" / "metrics.jsonl").read_text().splitlines()[-1])
+    metrics = [json.loads(l) for l in (work / "calt_run" / "metrics.jsonl").read_text().splitlines()]
+    last = next(m for m in reversed(metrics) if "train_runtime" in m)
     run(
         [calt, "eval", "-m", "calt_run", "-d", test_file, "--batch-size", "1",
          "--max-new-tokens", MAX_LENGTH - 1, "-o", "calt_eval.json"],
@@ -145,7 +148,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for family in args.families.split(","):
             started = time.perf_counter()
-            results.append(family_run(family, calt, args.caltx, Path(tmp) / family))
+            # Absolute but not resolved: a venv's python is a link that must stay in the venv.
+            caltx = os.path.abspath(args.caltx)
+            results.append(family_run(family, calt, caltx, Path(tmp) / family))
             print(json.dumps(results[-1]), f"({time.perf_counter() - started:.0f} s)", flush=True)
     print()
     print(f"{'family':<20}{'calt-x s':>9}{'calt s':>8}{'speed-up':>9}"
