@@ -1,32 +1,26 @@
-// The page: picks files, talks to the worker (worker.js), shows progress, the accuracy and the
-// sample table. No framework: a few elements and one message protocol.
+// The page: picks files, hands the work to a pool of Web Workers (pool.js, worker.js), shows
+// progress, the accuracy and the sample table. No framework: a few elements and one message
+// protocol.
+
+import { Pool, Cancelled, defaultWorkerCount, MAX_WORKERS } from "./pool.js";
 
 const $ = (id) => document.getElementById(id);
 
-// ---- worker requests: each returns a promise settled by the worker's answer ----
-const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-const pending = new Map();
-let nextId = 1;
-let onProgress = () => {};
-worker.onmessage = ({ data }) => {
-  if (data.type === "progress") return onProgress(data.done, data.total);
-  const request = pending.get(data.id);
-  if (!request) return;
-  pending.delete(data.id);
-  if (data.type === "error") request.reject(new Error(data.message));
-  else request.resolve(data.result);
-};
-worker.onerror = (event) => showError(`worker failed: ${event.message ?? "could not start (is web/pkg built?)"}`);
-function ask(type, payload = {}, transfer = []) {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    worker.postMessage({ type, id, ...payload }, transfer);
-  });
+// ---- workers ----
+const pool = new Pool();
+
+// A minimal module using one SIMD128 instruction: the wasm build needs WebAssembly SIMD.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
+  10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const simd = WebAssembly.validate(SIMD_PROBE);
+
+function workerCount() {
+  const n = parseInt($("workers").value, 10);
+  return Number.isFinite(n) && n >= 1 ? Math.min(n, MAX_WORKERS) : defaultWorkerCount();
 }
 
 // ---- state ----
-const state = { bundleLoaded: false, test: null, busy: false, records: [] };
+const state = { bundleLoaded: false, test: null, busy: false, evaluating: false, reloading: false, records: [], bundle: null };
 
 function showError(message) {
   $("error").textContent = message;
@@ -34,35 +28,53 @@ function showError(message) {
 }
 function status(text) { $("status").textContent = text; }
 function refreshButtons() {
-  $("run").disabled = state.busy || !state.bundleLoaded || !state.test;
-  $("generate").disabled = state.busy || !state.bundleLoaded;
+  const idle = !state.busy && !state.reloading && state.bundleLoaded;
+  $("run").disabled = !idle || !state.test;
+  $("cancel").hidden = !state.evaluating;
+  $("generate").disabled = !idle;
   $("problem").disabled = !state.bundleLoaded;
 }
 
 // ---- inputs ----
+// Loads are numbered: when a newer one starts (another file, worker count or backend), the
+// older one's outcome is dropped.
+let loads = 0;
+
 async function loadBundle(name, bytes) {
+  const seq = ++loads;
   showError("");
+  if (!simd) {
+    showError("This browser lacks WebAssembly SIMD (Chrome 91, Firefox 89 and Safari 16.4 have it); the playground needs it.");
+    return;
+  }
   state.bundleLoaded = false;
   state.busy = true;
   refreshButtons();
   $("bundle-name").textContent = `${name} (${(bytes.byteLength / 1e6).toFixed(2)} MB)`;
   status(`Loading ${name}…`);
   try {
-    const loaded = await ask("load", { bytes, backend: $("backend-choice").value }, [bytes]);
+    const loaded = await pool.load(bytes, $("backend-choice").value, workerCount());
+    if (seq !== loads) return;
     state.bundleLoaded = true;
-    $("backend").textContent = loaded.backend;
+    state.bundle = { name, bytes };
+    $("backend").textContent = `${loaded.backend}, ${loaded.workers} worker${loaded.workers > 1 ? "s" : ""}`;
+    $("backend").dataset.backend = loaded.backend;
+    $("backend").dataset.workers = String(loaded.workers);
     $("backend-note").textContent = loaded.note ? `— ${loaded.note}` : "";
     $("bundle-drop").classList.add("loaded");
     const c = loaded.info.model_config;
     status(`Model loaded: d_model ${c.d_model}, ${c.encoder_layers}+${c.decoder_layers} layers, vocabulary ${loaded.info.vocab_size}.`);
   } catch (err) {
+    if (seq !== loads) return;
     $("bundle-drop").classList.remove("loaded");
     $("backend").textContent = "not loaded";
     showError(err.message);
     status("The model bundle could not be loaded.");
   } finally {
-    state.busy = false;
-    refreshButtons();
+    if (seq === loads) {
+      state.busy = false;
+      refreshButtons();
+    }
   }
 }
 
@@ -98,39 +110,70 @@ function options() {
   return { batchSize: int("batch-size"), beams: int("beams"), skipBadLines: $("skip-bad").checked };
 }
 
+// Samples the file should hold: its non-empty lines (bad lines, when skipped, make it fewer).
+function expectedSamples(text) {
+  return text.split("\n").filter((l) => l.trim()).length;
+}
+
 $("run").addEventListener("click", async () => {
   showError("");
-  state.busy = true;
+  state.busy = state.evaluating = true;
   refreshButtons();
   $("progress").value = 0;
   const started = performance.now();
-  onProgress = (done, total) => {
+  const progress = (done, total) => {
     $("progress").max = total;
     $("progress").value = done;
     const secs = (performance.now() - started) / 1000;
     status(`Generating… ${done} / ${total}` + (done ? ` (${(done / secs).toFixed(1)} samples/s)` : ""));
   };
+  const { name, text } = state.test;
   try {
-    const r = await ask("evaluate", { name: state.test.name, text: state.test.text, options: options() });
-    showSummary(r);
-    state.records = r.records;
-    renderTable();
-    status(`Done: ${r.total} samples in ${r.seconds.toFixed(2)} s on ${r.backend}.`);
+    const r = await pool.evaluate(name, text, options(), expectedSamples(text), progress);
+    show(r);
+    status(`Done: ${r.total} samples in ${r.seconds.toFixed(2)} s on ${r.backend}, ${plural(r.workers, "worker")}.`);
   } catch (err) {
-    showError(err.message);
-    status("Evaluation failed.");
+    if (err instanceof Cancelled) {
+      show(err.partial);
+      status(`Cancelled: ${err.partial.total} samples evaluated before the stop (shown below).`);
+    } else {
+      showError(err.message);
+      status("Evaluation failed.");
+    }
   } finally {
-    state.busy = false;
+    state.busy = state.evaluating = false;
     refreshButtons();
   }
 });
+
+$("cancel").addEventListener("click", async () => {
+  state.reloading = true;
+  refreshButtons();
+  try {
+    await pool.cancel();
+  } catch (err) {
+    state.bundleLoaded = false;
+    showError(`reloading the model after the cancel failed: ${err.message}`);
+  } finally {
+    state.reloading = false;
+    refreshButtons();
+  }
+});
+
+function plural(n, word) { return `${n} ${word}${n === 1 ? "" : "s"}`; }
+
+function show(r) {
+  showSummary(r);
+  state.records = r.records;
+  renderTable();
+}
 
 function showSummary(r) {
   $("summary").hidden = false;
   $("accuracy").textContent = `${(100 * r.accuracy).toFixed(1)}%`;
   $("accuracy").dataset.accuracy = String(r.accuracy);
   $("counts").textContent = `${r.correct} / ${r.total} correct` + (r.skipped ? `, ${r.skipped} bad lines skipped` : "");
-  $("speed").textContent = `${r.samples_per_second.toFixed(1)} samples/s on ${r.backend}`;
+  $("speed").textContent = `${r.samples_per_second.toFixed(1)} samples/s on ${r.backend}, ${plural(r.workers, "worker")}`;
   $("speed").dataset.samplesPerSecond = String(r.samples_per_second);
 }
 
@@ -189,7 +232,7 @@ $("generate-form").addEventListener("submit", async (e) => {
   showError("");
   $("answer").textContent = "…";
   try {
-    $("answer").textContent = await ask("generate", { problem: $("problem").value });
+    $("answer").textContent = await pool.generate($("problem").value);
   } catch (err) {
     $("answer").textContent = "";
     showError(err.message);
@@ -218,5 +261,12 @@ async function offerDemo() {
   }
 }
 
+$("workers").placeholder = `auto (${defaultWorkerCount()})`;
+// A new worker or backend choice takes effect at once: the pool reloads the model.
+for (const id of ["workers", "backend-choice"]) {
+  $(id).addEventListener("change", () => {
+    if (state.bundle && !state.busy) loadBundle(state.bundle.name, state.bundle.bytes);
+  });
+}
 refreshButtons();
 offerDemo();

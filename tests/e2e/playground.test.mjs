@@ -3,8 +3,10 @@
 //
 // The CLI trains a tiny model and scores it with `calt eval`; `calt serve` serves web/; the
 // test uploads the same bundle and test file through the page, runs the evaluation and asserts
-// that the accuracy and the generations shown equal the CLI's. It also checks the one-problem
-// box, the wrong-only filter and the corrupt-bundle error, and saves a screenshot.
+// that the accuracy and the generations shown equal the CLI's, with one worker and with several
+// (the evaluation sharded over Web Workers). It also checks Cancel (partial results, the page
+// still works), the one-problem box, the wrong-only filter and the corrupt-bundle error, and
+// saves screenshots at desktop and phone width.
 //
 // Run by scripts/wasm-test.sh (which builds web/pkg and the CLI first). Environment:
 //   CALT_BIN      the calt binary (default: calt on PATH)
@@ -12,6 +14,8 @@
 //   CALT_E2E_BUNDLE, CALT_E2E_TEST  a trained bundle and a test file to use instead of training
 //                 the tiny model (to compare the page's speed with the CLI's on a real model)
 //   CALT_E2E_WEBGPU=1  offer Chromium's software WebGPU adapter (SwiftShader) to the page
+//   CALT_E2E_WORKERS   worker counts to evaluate with, e.g. "1,2" (default "1,3"); result.json
+//                 gets the page's samples/s for each next to calt eval's
 
 import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync, copyFileSync, rmSync } from "node:fs";
@@ -141,42 +145,80 @@ try {
   const junkError = await page.textContent("#error");
   assert.match(junkError, /not a usable calt model bundle/, junkError);
 
-  // ---- 5. upload the real files and run ----
-  await page.setInputFiles("#bundle-input", bundle);
-  await page.waitForFunction(() => document.querySelector("#status").textContent.startsWith("Model loaded"));
-  assert.equal(await page.isHidden("#error"), true);
-  const backend = await page.textContent("#backend");
-  log("backend:", backend, await page.textContent("#backend-note"));
+  // ---- 5. upload the real files and run, with each worker count ----
+  const loadWith = async (workers) => {
+    await page.fill("#workers", String(workers));
+    await page.$eval("#backend", (e) => { e.dataset.workers = ""; });
+    await page.setInputFiles("#bundle-input", bundle);
+    // WebGPU runs in one worker whatever the count asked for.
+    await page.waitForFunction((n) => {
+      const b = document.querySelector("#backend").dataset;
+      return document.querySelector("#status").textContent.startsWith("Model loaded")
+        && (b.workers === String(n) || (b.backend === "webgpu" && b.workers === "1"));
+    }, workers);
+    assert.equal(await page.isHidden("#error"), true);
+  };
+  const evaluate = async () => {
+    await page.click("#run");
+    await page.waitForFunction(() => /^(Done|Evaluation failed)/.test(document.querySelector("#status").textContent));
+    assert.equal(await page.isHidden("#error"), true, await page.textContent("#error"));
+    return page.evaluate(() => ({
+      accuracy: Number(document.querySelector("#accuracy").dataset.accuracy),
+      counts: document.querySelector("#counts").textContent,
+      speed: Number(document.querySelector("#speed").dataset.samplesPerSecond),
+      progress: [document.querySelector("#progress").value, document.querySelector("#progress").max],
+      rows: [...document.querySelectorAll("#results tbody tr")].map((tr) => ({
+        generated: tr.dataset.generated,
+        reference: tr.dataset.reference,
+        wrong: tr.classList.contains("wrong"),
+        marks: tr.querySelectorAll("mark.diff").length,
+      })),
+    }));
+  };
+  const workerCounts = (process.env.CALT_E2E_WORKERS || "1,3").split(",").map(Number);
   await page.setInputFiles("#test-input", testFile);
-  await page.click("#run");
-  await page.waitForFunction(() => document.querySelector("#status").textContent.startsWith("Done"));
+  const byWorkers = {};
+  let backend = "";
+  for (const workers of workerCounts) {
+    await loadWith(workers);
+    backend = await page.$eval("#backend", (e) => e.dataset.backend);
+    const shown = await evaluate();
+    byWorkers[workers] = shown.speed;
+    log(`page, ${workers} worker(s) on ${backend}: ${shown.counts}, ${shown.speed.toFixed(1)} samples/s; CLI: ${cliHits}/${cliTotal}, ${cliSpeed} samples/s`);
+    assert.equal(shown.counts.split(" ")[0], String(cliHits), "correct count differs from calt eval");
+    assert.ok(shown.counts.startsWith(`${cliHits} / ${cliTotal} correct`), shown.counts);
+    assert.ok(Math.abs(shown.accuracy - cliHits / cliTotal) < 1e-12, `accuracy ${shown.accuracy}`);
+    assert.deepEqual(shown.progress, [cliTotal, cliTotal]);
+    assert.equal(shown.rows.length, cliTotal);
+    shown.rows.forEach((row, i) => {
+      assert.equal(row.generated, cliRecords[i].generated, `${workers} workers, sample ${i + 1}: generated differs from calt eval`);
+      assert.equal(row.reference, cliRecords[i].reference, `sample ${i + 1}: reference differs`);
+      assert.equal(row.wrong, row.generated.trim() !== row.reference.trim());
+      assert.equal(row.marks > 0, row.wrong, `sample ${i + 1}: highlight`);
+    });
+    // A model that learned nothing or everything would make the comparison weak.
+    log(`accuracy ${shown.accuracy}: ${shown.rows.filter((r) => r.wrong).length} wrong rows`);
+  }
 
-  const shown = await page.evaluate(() => ({
-    accuracy: Number(document.querySelector("#accuracy").dataset.accuracy),
-    counts: document.querySelector("#counts").textContent,
-    speed: Number(document.querySelector("#speed").dataset.samplesPerSecond),
-    progress: [document.querySelector("#progress").value, document.querySelector("#progress").max],
-    rows: [...document.querySelectorAll("#results tbody tr")].map((tr) => ({
-      generated: tr.dataset.generated,
-      reference: tr.dataset.reference,
-      wrong: tr.classList.contains("wrong"),
-      marks: tr.querySelectorAll("mark.diff").length,
-    })),
-  }));
-  log(`page: ${shown.counts}, ${shown.speed.toFixed(1)} samples/s; CLI: ${cliHits}/${cliTotal}, ${cliSpeed} samples/s`);
-  assert.equal(shown.counts.split(" ")[0], String(cliHits), "correct count differs from calt eval");
-  assert.ok(shown.counts.startsWith(`${cliHits} / ${cliTotal} correct`), shown.counts);
-  assert.ok(Math.abs(shown.accuracy - cliHits / cliTotal) < 1e-12, `accuracy ${shown.accuracy}`);
-  assert.deepEqual(shown.progress, [cliTotal, cliTotal]);
-  assert.equal(shown.rows.length, cliTotal);
-  shown.rows.forEach((row, i) => {
-    assert.equal(row.generated, cliRecords[i].generated, `sample ${i + 1}: generated differs from calt eval`);
-    assert.equal(row.reference, cliRecords[i].reference, `sample ${i + 1}: reference differs`);
-    assert.equal(row.wrong, row.generated.trim() !== row.reference.trim());
-    assert.equal(row.marks > 0, row.wrong, `sample ${i + 1}: highlight`);
-  });
-  // A model that learned nothing or everything would make the comparison weak.
-  log(`accuracy ${shown.accuracy}: ${shown.rows.filter((r) => r.wrong).length} wrong rows`);
+  // ---- 5b. Cancel: the samples finished so far are shown, and the page keeps working ----
+  if (!given) {
+    const long = join(out, "long_test.txt");
+    writeFileSync(long, dataset(2000, 3));
+    await page.setInputFiles("#test-input", long);
+    await page.fill("#batch-size", "1");
+    await page.click("#run");
+    await page.waitForFunction(() => document.querySelector("#progress").value > 0);
+    await page.click("#cancel");
+    await page.waitForFunction(() => document.querySelector("#status").textContent.startsWith("Cancelled"));
+    const partial = await page.$$eval("#results tbody tr", (trs) => trs.length);
+    log(`cancelled with ${partial} of 2000 samples shown`);
+    assert.ok(partial < 2000, `cancel stopped nothing (${partial} rows)`);
+    await page.waitForFunction(() => !document.querySelector("#run").disabled);
+    await page.fill("#batch-size", "64");
+    await page.setInputFiles("#test-input", testFile);
+    const again = await evaluate();
+    assert.ok(again.counts.startsWith(`${cliHits} / ${cliTotal} correct`), `after cancel: ${again.counts}`);
+  }
 
   // ---- 6. the wrong-only filter and the one-problem box ----
   await page.check("#wrong-only");
@@ -191,11 +233,15 @@ try {
 
   const shot = join(out, "playground.png");
   await page.screenshot({ path: shot, fullPage: false });
-  log("screenshot:", shot);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const phoneShot = join(out, "playground-phone.png");
+  await page.screenshot({ path: phoneShot, fullPage: true });
+  log("screenshots:", shot, phoneShot);
   const bugs = consoleErrors.filter((e) => /calt-wasm bug|RuntimeError|unreachable/.test(e));
   assert.deepEqual(bugs, [], "the wasm module reported a bug");
-  writeFileSync(join(out, "result.json"), JSON.stringify({ webgpu, backend, browser_samples_per_second: shown.speed,
-    cli_samples_per_second: cliSpeed, accuracy: shown.accuracy, samples: cliTotal }, null, 2));
+  writeFileSync(join(out, "result.json"), JSON.stringify({ webgpu, backend,
+    browser_samples_per_second_by_workers: byWorkers, cli_samples_per_second: cliSpeed,
+    accuracy: cliHits / cliTotal, samples: cliTotal }, null, 2));
   log("ok");
 } catch (err) {
   failed = true;

@@ -14,15 +14,19 @@ pub struct Prepared {
     pub order: Vec<usize>,
 }
 
-/// Parses and encodes `text`; bad lines are an error unless `skip_bad_lines`.
+/// Parses and encodes `text`, keeping `limit` samples (all if `None`) after the first
+/// `offset`; bad lines are an error unless `skip_bad_lines`.
 pub fn prepare(
     model: &LoadedModel,
     file_name: &str,
     text: &str,
     skip_bad_lines: bool,
+    offset: usize,
     limit: Option<usize>,
 ) -> Result<Prepared, PlaygroundError> {
-    let test = model.prepare_test_set(file_name, text, limit, skip_bad_lines)?;
+    let end = limit.map(|limit| offset.saturating_add(limit));
+    let mut test = model.prepare_test_set(file_name, text, end, skip_bad_lines)?;
+    test.data.skip_first(offset);
     let order = generation_order(&test.inputs());
     Ok(Prepared { test, order })
 }

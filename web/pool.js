@@ -1,0 +1,176 @@
+// A pool of Web Workers (worker.js), each with its own wasm instance and copy of the model:
+// an evaluation is cut into shards of consecutive samples that idle workers take in turn, and
+// the shards' records are merged back in file order. Cancelling stops every worker at once;
+// the shards finished so far are the partial result, and fresh workers reload the model.
+
+/// More workers than this cost memory (one model each) for little: batches already fill a core.
+export const MAX_WORKERS = 8;
+
+/// Shards per worker: enough that workers finish together and a cancelled run keeps most of
+/// its work, few enough that re-reading the file per shard stays negligible.
+const SHARDS_PER_WORKER = 4;
+
+export function defaultWorkerCount() {
+  return Math.max(1, Math.min(navigator.hardwareConcurrency || 1, MAX_WORKERS));
+}
+
+/// One worker and its request/answer protocol (see worker.js).
+class Client {
+  constructor(onProgress) {
+    this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    this.pending = new Map();
+    this.nextId = 1;
+    this.worker.onmessage = ({ data }) => {
+      if (data.type === "progress") return onProgress(this, data.done, data.total);
+      const request = this.pending.get(data.id);
+      if (!request) return;
+      this.pending.delete(data.id);
+      if (data.type === "error") request.reject(new Error(data.message));
+      else request.resolve(data.result);
+    };
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.fail(new Error(`worker failed: ${event.message ?? "could not start (is web/pkg built?)"}`));
+    };
+  }
+
+  ask(type, payload = {}, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ type, id, ...payload }, transfer);
+    });
+  }
+
+  fail(error) {
+    for (const request of this.pending.values()) request.reject(error);
+    this.pending.clear();
+  }
+
+  stop() {
+    this.worker.terminate();
+    this.fail(new Cancelled());
+  }
+}
+
+export class Cancelled extends Error {
+  constructor() { super("cancelled"); }
+}
+
+export class Pool {
+  constructor() {
+    this.clients = [];
+    this.model = null; // { bytes, backend } of the last successful load
+    this.shardProgress = new Map();
+    this.onProgress = () => {};
+    this.running = false;
+  }
+
+  /// Starts `count` workers and loads the bundle into each. WebGPU shares one device, so a
+  /// model that landed on WebGPU runs in one worker.
+  async load(bytes, backend, count) {
+    this.stopAll();
+    const first = this.spawn();
+    const loaded = await first.ask("load", { bytes: bytes.slice(0), backend });
+    const workers = loaded.backend === "webgpu" ? 1 : count;
+    const rest = Array.from({ length: workers - 1 }, () => this.spawn());
+    try {
+      await Promise.all(rest.map((c) => c.ask("load", { bytes: bytes.slice(0), backend: loaded.backend })));
+    } catch (err) {
+      this.stopAll();
+      throw err;
+    }
+    this.model = { bytes, backend: loaded.backend, count };
+    return { ...loaded, workers };
+  }
+
+  get size() { return this.clients.length; }
+
+  spawn() {
+    const client = new Client((c, done) => {
+      this.shardProgress.set(c, done);
+      this.onProgress();
+    });
+    this.clients.push(client);
+    return client;
+  }
+
+  stopAll() {
+    for (const c of this.clients) c.stop();
+    this.clients = [];
+  }
+
+  /// One problem, on the first worker.
+  generate(problem) {
+    return this.clients[0].ask("generate", { problem });
+  }
+
+  /// Evaluates `text`; `progress(done, expected)` as samples finish. Resolves to the merged
+  /// summary, or rejects with `Cancelled` carrying the shards finished so far.
+  async evaluate(name, text, options, expected, progress) {
+    const shardSize = Math.max(options.batchSize ?? 1, Math.ceil(expected / (this.size * SHARDS_PER_WORKER)));
+    const results = [];
+    let nextShard = 0;
+    let finished = 0;
+    let end = Infinity; // the first shard found empty or short marks the end of the file
+    this.shardProgress = new Map();
+    this.onProgress = () => {
+      let inFlight = 0;
+      for (const n of this.shardProgress.values()) inFlight += n;
+      progress(finished + inFlight, expected);
+    };
+    const started = performance.now();
+    const workers = this.size;
+    const backend = this.model?.backend ?? "";
+    // The first failure stops every worker from taking another shard.
+    let failure = null;
+    const run = async (client) => {
+      while (!failure && nextShard * shardSize < end) {
+        const offset = nextShard++ * shardSize;
+        this.shardProgress.set(client, 0);
+        const r = await client.ask("evaluate", { name, text, options: { ...options, offset, limit: shardSize } });
+        this.shardProgress.set(client, 0);
+        if (r.total < shardSize) end = Math.min(end, offset + r.total);
+        finished += r.total;
+        results.push(r);
+        this.onProgress();
+      }
+    };
+    this.running = true;
+    await Promise.all(this.clients.map((c) => run(c).catch((err) => { failure ??= err; })));
+    this.running = false;
+    if (failure) {
+      if (failure instanceof Cancelled) failure.partial = merge(results, performance.now() - started, backend, workers);
+      throw failure;
+    }
+    return merge(results, performance.now() - started, backend, workers);
+  }
+
+  /// Stops a running evaluation: every worker is terminated (the wasm cannot be interrupted
+  /// mid-batch), and fresh ones load the model again so that the page stays usable.
+  async cancel() {
+    if (!this.running || !this.model) return;
+    this.stopAll();
+    const { bytes, backend, count } = this.model;
+    await this.load(bytes, backend, count);
+  }
+}
+
+/// The shards' summaries as one, records in file order.
+function merge(shards, millis, backend, workers) {
+  const records = shards.flatMap((s) => s.records).sort((a, b) => a.line - b.line);
+  const correct = records.filter((r) => r.correct).length;
+  const seconds = millis / 1000;
+  return {
+    accuracy: records.length ? correct / records.length : 0,
+    correct,
+    total: records.length,
+    // Every shard counts the bad lines it read past; the last one read them all.
+    skipped: Math.max(0, ...shards.map((s) => s.skipped)),
+    seconds,
+    samples_per_second: records.length / Math.max(seconds, 1e-9),
+    backend,
+    workers,
+    records,
+  };
+}
