@@ -3,6 +3,7 @@
 // protocol.
 
 import { Pool, Cancelled, defaultWorkerCount, MAX_WORKERS } from "./pool.js";
+import { byAnswerLength, caltEvalJson, csv, download, firstDifferences, lengthChart } from "./insights.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -62,6 +63,7 @@ async function loadBundle(name, bytes) {
     $("backend").dataset.workers = String(loaded.workers);
     $("backend-note").textContent = loaded.note ? `— ${loaded.note}` : "";
     $("bundle-drop").classList.add("loaded");
+    remember(name, bytes);
     const c = loaded.info.model_config;
     status(`Model loaded: d_model ${c.d_model}, ${c.encoder_layers}+${c.decoder_layers} layers, vocabulary ${loaded.info.vocab_size}.`);
   } catch (err) {
@@ -166,7 +168,37 @@ function show(r) {
   showSummary(r);
   state.records = r.records;
   renderTable();
+  renderInsights();
 }
+
+// Rows of the first-difference table.
+const CONFUSION_LIMIT = 12;
+
+function renderInsights() {
+  const records = state.records;
+  $("insights").hidden = records.length === 0;
+  $("by-length").replaceChildren(lengthChart(byAnswerLength(records)));
+  const differences = firstDifferences(records);
+  const body = document.createDocumentFragment();
+  for (const d of differences.slice(0, CONFUSION_LIMIT)) {
+    const tr = document.createElement("tr");
+    for (const text of [d.reference, d.generated, String(d.count)]) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+  $("confusion").tBodies[0].replaceChildren(body);
+  $("confusion-note").textContent = differences.length === 0 ? "no wrong answers"
+    : differences.length > CONFUSION_LIMIT ? `${CONFUSION_LIMIT} most frequent of ${differences.length}` : "";
+}
+
+const stem = () => (state.test?.name ?? "test").replace(/\.[^.]*$/, "");
+$("download-json").addEventListener("click", () =>
+  download(`${stem()}_eval_results.json`, caltEvalJson(state.records), "application/json"));
+$("download-csv").addEventListener("click", () =>
+  download(`${stem()}_eval_results.csv`, csv(state.records), "text/csv"));
 
 function showSummary(r) {
   $("summary").hidden = false;
@@ -268,5 +300,59 @@ for (const id of ["workers", "backend-choice"]) {
     if (state.bundle && !state.busy) loadBundle(state.bundle.name, state.bundle.bytes);
   });
 }
+// ---- links and the last model: ?model=URL&test=URL, and the Cache API ----
+const CACHE = "calt-playground";
+const LAST_BUNDLE = "last-bundle";
+
+async function remember(name, bytes) {
+  try {
+    const cache = await caches.open(CACHE);
+    await cache.put(LAST_BUNDLE, new Response(bytes.slice(0), { headers: { "x-calt-name": encodeURIComponent(name) } }));
+  } catch {
+    // No Cache API (an insecure origin, a private window): the next visit starts empty.
+  }
+}
+
+async function offerLastBundle() {
+  try {
+    const cached = await (await caches.open(CACHE)).match(LAST_BUNDLE);
+    if (!cached) return;
+    const name = decodeURIComponent(cached.headers.get("x-calt-name") ?? "model.safetensors");
+    const button = $("last-bundle");
+    button.textContent = `Load the last model again (${name})`;
+    button.hidden = false;
+    button.onclick = async () => loadBundle(name, await cached.clone().arrayBuffer());
+  } catch {
+    // As above: nothing to offer.
+  }
+}
+
+async function fetchFrom(url, what) {
+  let res;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    throw new Error(`${what} ${url}: could not fetch it (${err.message}; another site must allow it with CORS)`);
+  }
+  if (!res.ok) throw new Error(`${what} ${url}: the server answered ${res.status} ${res.statusText}`);
+  return res;
+}
+
+async function openLinkedFiles() {
+  const params = new URLSearchParams(location.search);
+  const [model, test] = [params.get("model"), params.get("test")];
+  if (!model && !test) return false;
+  const name = (url) => decodeURIComponent(new URL(url, location.href).pathname.split("/").pop() || url);
+  try {
+    if (test) setTest(name(test), await (await fetchFrom(test, "test file")).text());
+    if (model) await loadBundle(name(model), await (await fetchFrom(model, "model")).arrayBuffer());
+  } catch (err) {
+    showError(err.message);
+    status("A linked file could not be loaded; pick the files instead.");
+  }
+  return true;
+}
+
 refreshButtons();
 offerDemo();
+openLinkedFiles().then((linked) => { if (!linked) offerLastBundle(); });

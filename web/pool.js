@@ -71,11 +71,11 @@ export class Pool {
   async load(bytes, backend, count) {
     this.stopAll();
     const first = this.spawn();
-    const loaded = await first.ask("load", { bytes: bytes.slice(0), backend });
+    const loaded = await first.ask("load", { bytes, backend });
     const workers = loaded.backend === "webgpu" ? 1 : count;
     const rest = Array.from({ length: workers - 1 }, () => this.spawn());
     try {
-      await Promise.all(rest.map((c) => c.ask("load", { bytes: bytes.slice(0), backend: loaded.backend })));
+      await Promise.all(rest.map((c) => c.ask("load", { bytes, backend: loaded.backend })));
     } catch (err) {
       this.stopAll();
       throw err;

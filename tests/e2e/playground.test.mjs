@@ -18,6 +18,7 @@
 //                 gets the page's samples/s for each next to calt eval's
 
 import { spawn, execFileSync } from "node:child_process";
+import { createServer } from "node:http";
 import { mkdirSync, writeFileSync, readFileSync, copyFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -200,6 +201,19 @@ try {
     log(`accuracy ${shown.accuracy}: ${shown.rows.filter((r) => r.wrong).length} wrong rows`);
   }
 
+  // ---- 5a. the insights and the downloads of the last run ----
+  const bars = await page.$$eval("#by-length svg rect.bar", (r) => r.length);
+  assert.ok(bars > 0, "no answer-length chart");
+  const wrongCount = cliTotal - cliHits;
+  const confusionRows = await page.$$eval("#confusion tbody tr", (r) => r.length);
+  assert.equal(confusionRows > 0, wrongCount > 0, "first-difference table");
+  const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.click("#download-json")]);
+  const downloaded = JSON.parse(readFileSync(await jsonDownload.path(), "utf8"));
+  assert.deepEqual(downloaded, cliRecords, "the page's eval JSON differs from calt eval's file");
+  const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+  const csvLines = readFileSync(await csvDownload.path(), "utf8").trim().split("\n");
+  assert.equal(csvLines.length, cliTotal + 1);
+
   // ---- 5b. Cancel: the samples finished so far are shown, and the page keeps working ----
   if (!given) {
     const long = join(out, "long_test.txt");
@@ -230,6 +244,50 @@ try {
   await page.click("#generate");
   await page.waitForFunction(() => !["", "…"].includes(document.querySelector("#answer").textContent));
   assert.equal(await page.textContent("#answer"), cliRecords[0].generated);
+
+  // ---- 7. links: ?model=URL&test=URL from another origin (CORS), a bad link, the last model ----
+  const files = createServer((req, res) => {
+    const path = join(out, decodeURIComponent(new URL(req.url, "http://x").pathname));
+    res.setHeader("Access-Control-Allow-Origin", "*");
+    try {
+      const body = readFileSync(path);
+      res.writeHead(200);
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((ok) => files.listen(0, "127.0.0.1", ok));
+  const filesUrl = `http://127.0.0.1:${files.address().port}`;
+  try {
+    const linked = await browser.newPage();
+    linked.setDefaultTimeout(300000);
+    const modelPath = bundle.startsWith(out) ? bundle.slice(out.length) : null;
+    const testPath = testFile.startsWith(out) ? testFile.slice(out.length) : null;
+    if (modelPath && testPath) {
+      await linked.goto(`${url}?model=${encodeURIComponent(filesUrl + modelPath)}&test=${encodeURIComponent(filesUrl + testPath)}`);
+      await linked.waitForFunction(() => document.querySelector("#status").textContent.startsWith("Model loaded"));
+      await linked.click("#run");
+      await linked.waitForFunction(() => document.querySelector("#status").textContent.startsWith("Done"));
+      const counts = await linked.textContent("#counts");
+      assert.ok(counts.startsWith(`${cliHits} / ${cliTotal} correct`), `linked files: ${counts}`);
+    }
+    await linked.goto(`${url}?model=${encodeURIComponent(filesUrl + "/no-such.safetensors")}`);
+    await linked.waitForSelector("#error:not([hidden])");
+    const linkError = await linked.textContent("#error");
+    assert.match(linkError, /no-such\.safetensors.*404/, linkError);
+    await linked.setInputFiles("#bundle-input", bundle);
+    await linked.waitForFunction(() => document.querySelector("#status").textContent.startsWith("Model loaded"));
+    // The next plain visit offers the model loaded last.
+    await linked.goto(url);
+    await linked.waitForSelector("#last-bundle:not([hidden])");
+    await linked.click("#last-bundle");
+    await linked.waitForFunction(() => document.querySelector("#status").textContent.startsWith("Model loaded"));
+    await linked.close();
+  } finally {
+    files.close();
+  }
 
   const shot = join(out, "playground.png");
   await page.screenshot({ path: shot, fullPage: false });
