@@ -50,7 +50,7 @@ fn evaluation_records_follow_file_order_whatever_the_batch_order() {
     let expected = common::expected_generations(&f, common::TEST_TEXT);
     let device = Device::flex();
     let session = LoadedModel::from_bundle(f.bytes.clone(), &device).unwrap();
-    let prepared = prepare(&session, "test_raw.txt", common::TEST_TEXT, false, None).unwrap();
+    let prepared = prepare(&session, "test_raw.txt", common::TEST_TEXT, false, 0, None).unwrap();
     let inputs = prepared.test.inputs();
     for async_reads in [false, true] {
         let mut seen = Vec::new();
@@ -113,4 +113,45 @@ fn beam_search_is_refused_on_async_backends_only() {
     };
     assert!(run(false).is_ok());
     assert!(run(true).unwrap_err().to_string().contains("beam"));
+}
+
+/// The page's workers each take a shard (`offset`, `limit`) of the file: the shards' records,
+/// put together, are the whole file's, lines and all.
+#[test]
+fn shards_of_a_test_file_put_together_are_the_whole_file() {
+    let f = common::bundle();
+    let expected = common::expected_generations(&f, common::TEST_TEXT);
+    let device = Device::flex();
+    let session = LoadedModel::from_bundle(f.bytes.clone(), &device).unwrap();
+    let runner = Runner {
+        model: &session.model,
+        device: &device,
+        async_reads: false,
+    };
+    let mut records = Vec::new();
+    for offset in [0, 2, 4, 6] {
+        let shard = prepare(
+            &session,
+            "test_raw.txt",
+            common::TEST_TEXT,
+            false,
+            offset,
+            Some(2),
+        )
+        .unwrap();
+        let inputs = shard.test.inputs();
+        let generated = block_on(runner.generate_batches(
+            &inputs,
+            &shard.order,
+            8,
+            &GenerationConfig::default(),
+            |_| {},
+        ))
+        .unwrap();
+        records.extend(summarise(&session, &shard, &generated, 1.0, "cpu").records);
+    }
+    let generated: Vec<&str> = records.iter().map(|r| r.generated.as_str()).collect();
+    assert_eq!(generated, expected);
+    let lines: Vec<usize> = records.iter().map(|r| r.line).collect();
+    assert_eq!(lines, (1..=expected.len()).collect::<Vec<_>>());
 }
