@@ -36,6 +36,12 @@ function refreshButtons() {
   $("problem").disabled = !state.bundleLoaded;
 }
 
+function showBackend(backend, workers) {
+  $("backend").textContent = `${backend}, ${plural(workers, "worker")}`;
+  $("backend").dataset.backend = backend;
+  $("backend").dataset.workers = String(workers);
+}
+
 // ---- inputs ----
 // Loads are numbered: when a newer one starts (another file, worker count or backend), the
 // older one's outcome is dropped.
@@ -58,9 +64,7 @@ async function loadBundle(name, bytes) {
     if (seq !== loads) return;
     state.bundleLoaded = true;
     state.bundle = { name, bytes };
-    $("backend").textContent = `${loaded.backend}, ${loaded.workers} worker${loaded.workers > 1 ? "s" : ""}`;
-    $("backend").dataset.backend = loaded.backend;
-    $("backend").dataset.workers = String(loaded.workers);
+    showBackend(loaded.backend, loaded.workers);
     $("backend-note").textContent = loaded.note ? `— ${loaded.note}` : "";
     $("bundle-drop").classList.add("loaded");
     remember(name, bytes);
@@ -121,6 +125,7 @@ $("run").addEventListener("click", async () => {
   showError("");
   state.busy = state.evaluating = true;
   refreshButtons();
+  status("Evaluating…");
   $("progress").value = 0;
   const started = performance.now();
   const progress = (done, total) => {
@@ -131,6 +136,11 @@ $("run").addEventListener("click", async () => {
   };
   const { name, text } = state.test;
   try {
+    if (pool.size !== workerCount()) {
+      status(`Starting ${plural(workerCount(), "worker")}…`);
+      await pool.resize(workerCount());
+      showBackend(pool.model.backend, pool.size);
+    }
     const r = await pool.evaluate(name, text, options(), expectedSamples(text), progress);
     show(r);
     status(`Done: ${r.total} samples in ${r.seconds.toFixed(2)} s on ${r.backend}, ${plural(r.workers, "worker")}.`);
@@ -294,12 +304,11 @@ async function offerDemo() {
 }
 
 $("workers").placeholder = `auto (${defaultWorkerCount()})`;
-// A new worker or backend choice takes effect at once: the pool reloads the model.
-for (const id of ["workers", "backend-choice"]) {
-  $(id).addEventListener("change", () => {
-    if (state.bundle && !state.busy) loadBundle(state.bundle.name, state.bundle.bytes);
-  });
-}
+// A new backend choice takes effect at once (the model is loaded again); a new worker count at
+// the next run.
+$("backend-choice").addEventListener("change", () => {
+  if (state.bundle && !state.busy) loadBundle(state.bundle.name, state.bundle.bytes);
+});
 // ---- links and the last model: ?model=URL&test=URL, and the Cache API ----
 const CACHE = "calt-playground";
 const LAST_BUNDLE = "last-bundle";

@@ -60,7 +60,7 @@ export class Cancelled extends Error {
 export class Pool {
   constructor() {
     this.clients = [];
-    this.model = null; // { bytes, backend } of the last successful load
+    this.model = null; // { bytes, backend, choice, count } of the last successful load
     this.shardProgress = new Map();
     this.onProgress = () => {};
     this.running = false;
@@ -70,21 +70,40 @@ export class Pool {
   /// model that landed on WebGPU runs in one worker.
   async load(bytes, backend, count) {
     this.stopAll();
+    this.model = null;
     const first = this.spawn();
     const loaded = await first.ask("load", { bytes, backend });
-    const workers = loaded.backend === "webgpu" ? 1 : count;
-    const rest = Array.from({ length: workers - 1 }, () => this.spawn());
+    // What a worker is asked to load on: the backend the first one landed on.
+    const choice = loaded.backend.startsWith("webgpu") ? "webgpu" : "cpu";
+    this.model = { bytes, backend: loaded.backend, choice, count: 1 };
     try {
-      await Promise.all(rest.map((c) => c.ask("load", { bytes, backend: loaded.backend })));
+      await this.resize(count);
     } catch (err) {
       this.stopAll();
+      this.model = null;
       throw err;
     }
-    this.model = { bytes, backend: loaded.backend, count };
-    return { ...loaded, workers };
+    return { ...loaded, workers: this.size };
   }
 
   get size() { return this.clients.length; }
+
+  /// Runs the loaded model in `count` workers from now on (WebGPU: always one): workers are
+  /// started and given the model, or stopped.
+  async resize(count) {
+    if (!this.model) return;
+    const target = this.model.choice === "webgpu" ? 1 : count;
+    while (this.clients.length > target) this.clients.pop().stop();
+    const added = Array.from({ length: target - this.clients.length }, () => this.spawn());
+    try {
+      await Promise.all(added.map((c) => c.ask("load", { bytes: this.model.bytes, backend: this.model.choice })));
+    } catch (err) {
+      this.clients = this.clients.filter((c) => !added.includes(c));
+      for (const c of added) c.stop();
+      throw err;
+    }
+    this.model.count = count;
+  }
 
   spawn() {
     const client = new Client((c, done) => {
@@ -151,8 +170,8 @@ export class Pool {
   async cancel() {
     if (!this.running || !this.model) return;
     this.stopAll();
-    const { bytes, backend, count } = this.model;
-    await this.load(bytes, backend, count);
+    const { bytes, choice, count } = this.model;
+    await this.load(bytes, choice, count);
   }
 }
 
