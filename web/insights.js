@@ -59,6 +59,9 @@ export function lengthChart(groups) {
   const height = 160;
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  // Drawn at its own size (a few bars stay small), narrowed to fit a phone.
+  svg.setAttribute("width", String(width * 1.5));
+  svg.setAttribute("height", String(height * 1.5));
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", "Exact match by answer length: " + groups
     .map((g) => `${g.tokens} tokens ${Math.round((100 * g.correct) / g.total)}% of ${g.total}`).join("; "));
