@@ -147,8 +147,9 @@ try {
   assert.match(junkError, /not a usable calt model bundle/, junkError);
 
   // ---- 5. upload the real files and run, with each worker count ----
-  const evaluate = async () => {
+  const evaluate = async (whileRunning) => {
     await page.click("#run");
+    if (whileRunning) await whileRunning();
     await page.waitForFunction(() => /^(Done|Evaluation failed)/.test(document.querySelector("#status").textContent));
     assert.equal(await page.isHidden("#error"), true, await page.textContent("#error"));
     return page.evaluate(() => ({
@@ -166,17 +167,27 @@ try {
     }));
   };
   const workerCounts = (process.env.CALT_E2E_WORKERS || "1,3").split(",").map(Number);
+  // Startup: from the bundle given to the page to the model loaded in every worker, and on to
+  // the first answers.
+  await page.fill("#workers", String(workerCounts[0]));
+  const dropped = Date.now();
   await page.setInputFiles("#bundle-input", bundle);
   await page.waitForFunction(() => document.querySelector("#status").textContent.startsWith("Model loaded"));
+  const loadSeconds = (Date.now() - dropped) / 1000;
   assert.equal(await page.isHidden("#error"), true);
   const backend = await page.$eval("#backend", (e) => e.dataset.backend);
-  log("backend:", backend, await page.textContent("#backend-note"));
+  log("backend:", backend, await page.textContent("#backend-note"), `(loaded in ${loadSeconds.toFixed(2)} s)`);
   await page.setInputFiles("#test-input", testFile);
   const byWorkers = {};
+  let firstAnswerSeconds = null;
   for (const workers of workerCounts) {
     // A new count applies at the next run; WebGPU runs in one worker whatever the count.
     await page.fill("#workers", String(workers));
-    const shown = await evaluate();
+    const clicked = Date.now();
+    const shown = await evaluate(firstAnswerSeconds === null ? async () => {
+      await page.waitForFunction(() => document.querySelector("#progress").value > 0, null, { polling: 10 });
+      firstAnswerSeconds = loadSeconds + (Date.now() - clicked) / 1000;
+    } : null);
     const ran = backend.startsWith("webgpu") ? 1 : workers;
     assert.equal(await page.$eval("#backend", (e) => e.dataset.workers), String(ran));
     assert.match(shown.speedText, new RegExp(`, ${ran} workers?$`), shown.speedText);
@@ -296,6 +307,7 @@ try {
   assert.deepEqual(bugs, [], "the wasm module reported a bug");
   writeFileSync(join(out, "result.json"), JSON.stringify({ webgpu, backend,
     browser_samples_per_second_by_workers: byWorkers, cli_samples_per_second: cliSpeed,
+    load_seconds: loadSeconds, first_answer_seconds: firstAnswerSeconds,
     accuracy: cliHits / cliTotal, samples: cliTotal }, null, 2));
   log("ok");
 } catch (err) {
