@@ -58,6 +58,7 @@ async function loadBundle(name, bytes) {
   state.busy = true;
   refreshButtons();
   $("bundle-name").textContent = `${name} (${(bytes.byteLength / 1e6).toFixed(2)} MB)`;
+  delete $("bundle-name").dataset.kept;
   status(`Loading ${name}…`);
   try {
     const loaded = await pool.load(bytes, $("backend-choice").value, workerCount());
@@ -317,6 +318,7 @@ async function remember(name, bytes) {
   try {
     const cache = await caches.open(CACHE);
     await cache.put(LAST_BUNDLE, new Response(bytes.slice(0), { headers: { "x-calt-name": encodeURIComponent(name) } }));
+    $("bundle-name").dataset.kept = "true";
   } catch {
     // No Cache API (an insecure origin, a private window): the next visit starts empty.
   }

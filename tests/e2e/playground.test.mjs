@@ -287,7 +287,8 @@ try {
     assert.match(linkError, /no-such\.safetensors.*404/, linkError);
     await linked.setInputFiles("#bundle-input", bundle);
     await linked.waitForFunction(() => document.querySelector("#status").textContent.startsWith("Model loaded"));
-    // The next plain visit offers the model loaded last.
+    // The next plain visit offers the model loaded last (once the page has stored it).
+    await linked.waitForSelector("#bundle-name[data-kept]", { state: "attached" });
     await linked.goto(url);
     await linked.waitForSelector("#last-bundle:not([hidden])");
     await linked.click("#last-bundle");
