@@ -11,6 +11,7 @@ pub mod decode;
 pub mod error;
 pub mod evaluate;
 mod panic;
+mod start;
 
 use std::rc::Rc;
 
