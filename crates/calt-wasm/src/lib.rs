@@ -64,6 +64,7 @@ impl Playground {
     /// (`"auto"`, `"cpu"` or `"webgpu"`; auto = WebGPU when an adapter exists, else CPU).
     pub async fn load(bytes: Vec<u8>, backend: Option<String>) -> Result<Playground, JsError> {
         panic::install();
+        start::run_static_constructors_once();
         let choice: DeviceChoice = backend
             .as_deref()
             .unwrap_or("auto")
