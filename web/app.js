@@ -117,10 +117,6 @@ function options() {
   return { batchSize: int("batch-size"), beams: int("beams"), skipBadLines: $("skip-bad").checked };
 }
 
-// Samples the file should hold: its non-empty lines (bad lines, when skipped, make it fewer).
-function expectedSamples(text) {
-  return text.split("\n").filter((l) => l.trim()).length;
-}
 
 $("run").addEventListener("click", async () => {
   showError("");
@@ -142,7 +138,7 @@ $("run").addEventListener("click", async () => {
       await pool.resize(workerCount());
       showBackend(pool.model.backend, pool.size);
     }
-    const r = await pool.evaluate(name, text, options(), expectedSamples(text), progress);
+    const r = await pool.evaluate(name, text, options(), progress);
     show(r);
     status(`Done: ${r.total} samples in ${r.seconds.toFixed(2)} s on ${r.backend}, ${plural(r.workers, "worker")}.`);
   } catch (err) {

@@ -1,14 +1,14 @@
 // A pool of Web Workers (worker.js), each with its own wasm instance and copy of the model:
-// an evaluation is cut into shards of consecutive samples that idle workers take in turn, and
-// the shards' records are merged back in file order. Cancelling stops every worker at once;
-// the shards finished so far are the partial result, and fresh workers reload the model.
+// an evaluation is cut into shares of consecutive lines that idle workers take in turn, and
+// the shares' records are merged back in file order. Cancelling stops every worker at once;
+// the shares finished so far are the partial result, and fresh workers reload the model.
 
 /// More workers than this cost memory (one model each) for little: batches already fill a core.
 export const MAX_WORKERS = 8;
 
-/// Shards per worker: enough that workers finish together and a cancelled run keeps most of
-/// its work, few enough that re-reading the file per shard stays negligible.
-const SHARDS_PER_WORKER = 4;
+/// Shares of the file's lines per worker: enough that workers finish together and a cancelled
+/// run keeps most of its work.
+const SHARES_PER_WORKER = 4;
 
 export function defaultWorkerCount() {
   return Math.max(1, Math.min(navigator.hardwareConcurrency || 1, MAX_WORKERS));
@@ -61,7 +61,7 @@ export class Pool {
   constructor() {
     this.clients = [];
     this.model = null; // { bytes, backend, choice, count } of the last successful load
-    this.shardProgress = new Map();
+    this.shareProgress = new Map();
     this.onProgress = () => {};
     this.running = false;
   }
@@ -107,7 +107,7 @@ export class Pool {
 
   spawn() {
     const client = new Client((c, done) => {
-      this.shardProgress.set(c, done);
+      this.shareProgress.set(c, done);
       this.onProgress();
     });
     this.clients.push(client);
@@ -124,32 +124,34 @@ export class Pool {
     return this.clients[0].ask("generate", { problem });
   }
 
-  /// Evaluates `text`; `progress(done, expected)` as samples finish. Resolves to the merged
-  /// summary, or rejects with `Cancelled` carrying the shards finished so far.
-  async evaluate(name, text, options, expected, progress) {
-    const shardSize = Math.max(options.batchSize ?? 1, Math.ceil(expected / (this.size * SHARDS_PER_WORKER)));
+  /// Evaluates `text`; `progress(done, expected)` as samples finish (`expected`: the file's
+  /// non-empty lines). Resolves to the merged summary, or rejects with `Cancelled` carrying
+  /// the shares finished so far.
+  async evaluate(name, text, options, progress) {
+    const lines = text.split("\n");
+    const expected = lines.filter((l) => l.trim()).length;
+    const shareLines = Math.max(options.batchSize ?? 1, Math.ceil(lines.length / (this.size * SHARES_PER_WORKER)));
+    const shares = Math.ceil(lines.length / shareLines);
     const results = [];
-    let nextShard = 0;
+    let nextShare = 0;
     let finished = 0;
-    let end = Infinity; // the first shard found empty or short marks the end of the file
-    this.shardProgress = new Map();
+    this.shareProgress = new Map();
     this.onProgress = () => {
       let inFlight = 0;
-      for (const n of this.shardProgress.values()) inFlight += n;
+      for (const n of this.shareProgress.values()) inFlight += n;
       progress(finished + inFlight, expected);
     };
     const started = performance.now();
     const workers = this.size;
     const backend = this.model?.backend ?? "";
-    // The first failure stops every worker from taking another shard.
+    // The first failure stops every worker from taking another share.
     let failure = null;
     const run = async (client) => {
-      while (!failure && nextShard * shardSize < end) {
-        const offset = nextShard++ * shardSize;
-        this.shardProgress.set(client, 0);
-        const r = await client.ask("evaluate", { name, text, options: { ...options, offset, limit: shardSize } });
-        this.shardProgress.set(client, 0);
-        if (r.total < shardSize) end = Math.min(end, offset + r.total);
+      while (!failure && nextShare < shares) {
+        const start = nextShare++ * shareLines;
+        this.shareProgress.set(client, 0);
+        const r = await client.ask("evaluate", { name, text, options: { ...options, lines: [start, start + shareLines] } });
+        this.shareProgress.set(client, 0);
         finished += r.total;
         results.push(r);
         this.onProgress();
@@ -158,11 +160,13 @@ export class Pool {
     this.running = true;
     await Promise.all(this.clients.map((c) => run(c).catch((err) => { failure ??= err; })));
     this.running = false;
+    const merged = merge(results, performance.now() - started, backend, workers);
     if (failure) {
-      if (failure instanceof Cancelled) failure.partial = merge(results, performance.now() - started, backend, workers);
+      if (failure instanceof Cancelled) failure.partial = merged;
       throw failure;
     }
-    return merge(results, performance.now() - started, backend, workers);
+    if (merged.total === 0) throw new Error(`${name}: the test set has no usable samples`);
+    return merged;
   }
 
   /// Stops a running evaluation: every worker is terminated (the wasm cannot be interrupted
@@ -175,17 +179,16 @@ export class Pool {
   }
 }
 
-/// The shards' summaries as one, records in file order.
-function merge(shards, millis, backend, workers) {
-  const records = shards.flatMap((s) => s.records).sort((a, b) => a.line - b.line);
+/// The shares' summaries as one, records in file order.
+function merge(shares, millis, backend, workers) {
+  const records = shares.flatMap((s) => s.records).sort((a, b) => a.line - b.line);
   const correct = records.filter((r) => r.correct).length;
   const seconds = millis / 1000;
   return {
     accuracy: records.length ? correct / records.length : 0,
     correct,
     total: records.length,
-    // Every shard counts the bad lines it read past; the last one read them all.
-    skipped: Math.max(0, ...shards.map((s) => s.skipped)),
+    skipped: shares.reduce((sum, s) => sum + s.skipped, 0),
     seconds,
     samples_per_second: records.length / Math.max(seconds, 1e-9),
     backend,

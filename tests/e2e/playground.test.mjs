@@ -228,7 +228,7 @@ try {
     await page.setInputFiles("#test-input", long);
     await page.fill("#batch-size", "8");
     await page.click("#run");
-    // Past 30%, some shard has finished (the shards in flight hold less than that).
+    // Past 30%, some share has finished (the shares in flight hold less than that).
     await page.waitForFunction(() => document.querySelector("#progress").value >= 600);
     await page.click("#cancel");
     await page.waitForFunction(() => document.querySelector("#status").textContent.startsWith("Cancelled"));

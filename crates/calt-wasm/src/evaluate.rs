@@ -14,21 +14,39 @@ pub struct Prepared {
     pub order: Vec<usize>,
 }
 
-/// Parses and encodes `text`, keeping `limit` samples (all if `None`) after the first
-/// `offset`; bad lines are an error unless `skip_bad_lines`.
+/// Parses and encodes `text` (at most `limit` samples); with `lines` (`[start, end)`, 0-based)
+/// only those lines, one worker's share of the file, which may hold no sample. Bad lines are
+/// an error unless `skip_bad_lines`.
 pub fn prepare(
     model: &LoadedModel,
     file_name: &str,
     text: &str,
     skip_bad_lines: bool,
-    offset: usize,
+    lines: Option<[usize; 2]>,
     limit: Option<usize>,
 ) -> Result<Prepared, PlaygroundError> {
-    let end = limit.map(|limit| offset.saturating_add(limit));
-    let mut test = model.prepare_test_set(file_name, text, end, skip_bad_lines)?;
-    test.data.skip_first(offset);
+    let test = match lines {
+        Some([start, end]) => {
+            let part = lines_part(text, start, end);
+            model.prepare_test_part(file_name, &part, limit, skip_bad_lines)?
+        }
+        None => model.prepare_test_set(file_name, text, limit, skip_bad_lines)?,
+    };
     let order = generation_order(&test.inputs());
     Ok(Prepared { test, order })
+}
+
+/// `text` with every line outside `start..end` left empty: a share of the file whose samples
+/// keep the file's line numbers (the readers skip empty lines).
+fn lines_part(text: &str, start: usize, end: usize) -> String {
+    // A file has at most one line per byte, plus one.
+    let start = start.min(text.len() + 1);
+    let mut part = "\n".repeat(start);
+    for line in text.lines().skip(start).take(end.saturating_sub(start)) {
+        part.push_str(line);
+        part.push('\n');
+    }
+    part
 }
 
 /// The result of a whole evaluation, as the page shows it.

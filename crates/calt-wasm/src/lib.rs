@@ -41,9 +41,9 @@ pub struct EvalOptions {
     pub beams: Option<usize>,
     pub length_penalty: Option<f64>,
     pub max_new_tokens: Option<usize>,
-    /// Samples of the file (after bad lines are skipped) left out before the first evaluated:
-    /// with `limit`, one shard of the file for one of several workers.
-    pub offset: usize,
+    /// `[start, end)`: evaluate only these lines of the file (0-based), one worker's share;
+    /// a share may hold no sample.
+    pub lines: Option<[usize; 2]>,
     pub limit: Option<usize>,
     pub skip_bad_lines: bool,
 }
@@ -148,7 +148,7 @@ impl Playground {
                 &file_name,
                 &text,
                 options.skip_bad_lines,
-                options.offset,
+                options.lines,
                 options.limit,
             )
             .map_err(js_value)?;

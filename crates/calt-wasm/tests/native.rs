@@ -50,7 +50,15 @@ fn evaluation_records_follow_file_order_whatever_the_batch_order() {
     let expected = common::expected_generations(&f, common::TEST_TEXT);
     let device = Device::flex();
     let session = LoadedModel::from_bundle(f.bytes.clone(), &device).unwrap();
-    let prepared = prepare(&session, "test_raw.txt", common::TEST_TEXT, false, 0, None).unwrap();
+    let prepared = prepare(
+        &session,
+        "test_raw.txt",
+        common::TEST_TEXT,
+        false,
+        None,
+        None,
+    )
+    .unwrap();
     let inputs = prepared.test.inputs();
     for async_reads in [false, true] {
         let mut seen = Vec::new();
@@ -115,12 +123,17 @@ fn beam_search_is_refused_on_async_backends_only() {
     assert!(run(true).unwrap_err().to_string().contains("beam"));
 }
 
-/// The page's workers each take a shard (`offset`, `limit`) of the file: the shards' records,
-/// put together, are the whole file's, lines and all.
+/// The page's workers each take a share of the file's lines: the shares' records, put
+/// together, are the whole file's, lines and all, also when a share holds a skipped bad line
+/// or no sample at all.
 #[test]
-fn shards_of_a_test_file_put_together_are_the_whole_file() {
+fn shares_of_a_test_file_put_together_are_the_whole_file() {
     let f = common::bundle();
     let expected = common::expected_generations(&f, common::TEST_TEXT);
+    // A bad line (no `#`) as line 2, and a blank line 7 at the end.
+    let mut lines: Vec<&str> = common::TEST_TEXT.lines().collect();
+    lines.insert(1, "no separator here");
+    let text = format!("{}\n\n", lines.join("\n"));
     let device = Device::flex();
     let session = LoadedModel::from_bundle(f.bytes.clone(), &device).unwrap();
     let runner = Runner {
@@ -129,29 +142,37 @@ fn shards_of_a_test_file_put_together_are_the_whole_file() {
         async_reads: false,
     };
     let mut records = Vec::new();
-    for offset in [0, 2, 4, 6] {
-        let shard = prepare(
+    let mut skipped = 0;
+    for start in (0..8).step_by(2) {
+        let share = prepare(
             &session,
             "test_raw.txt",
-            common::TEST_TEXT,
-            false,
-            offset,
-            Some(2),
+            &text,
+            true,
+            Some([start, start + 2]),
+            None,
         )
         .unwrap();
-        let inputs = shard.test.inputs();
+        skipped += share.test.skipped;
+        let inputs = share.test.inputs();
         let generated = block_on(runner.generate_batches(
             &inputs,
-            &shard.order,
+            &share.order,
             8,
             &GenerationConfig::default(),
             |_| {},
         ))
         .unwrap();
-        records.extend(summarise(&session, &shard, &generated, 1.0, "cpu").records);
+        records.extend(summarise(&session, &share, &generated, 1.0, "cpu").records);
     }
     let generated: Vec<&str> = records.iter().map(|r| r.generated.as_str()).collect();
     assert_eq!(generated, expected);
     let lines: Vec<usize> = records.iter().map(|r| r.line).collect();
-    assert_eq!(lines, (1..=expected.len()).collect::<Vec<_>>());
+    assert_eq!(lines, [1, 3, 4, 5, 6]);
+    assert_eq!(skipped, 1);
+    // Without skipping, the share holding the bad line names it.
+    let error = prepare(&session, "test_raw.txt", &text, false, Some([0, 2]), None)
+        .err()
+        .unwrap();
+    assert!(error.to_string().contains("test_raw.txt:2"), "{error}");
 }

@@ -33,16 +33,6 @@ impl EncodedDataset {
         self.samples.is_empty()
     }
 
-    /// Drops the first `n` samples (all if fewer): what is left is a later part of the split,
-    /// its samples keeping their file lines.
-    pub fn skip_first(&mut self, n: usize) {
-        let n = n.min(self.len());
-        self.samples.drain(..n);
-        self.problems.drain(..n);
-        self.answers.drain(..n);
-        self.lines.drain(..n);
-    }
-
     /// The encoder inputs of the first `n` samples (all if fewer).
     pub fn inputs(&self, n: usize) -> Vec<&[u32]> {
         self.samples

@@ -83,6 +83,24 @@ impl LoadedModel {
         limit: Option<usize>,
         skip_bad_lines: bool,
     ) -> Result<TestSet, EvaluationError> {
+        let test = self.prepare_test_part(file, text, limit, skip_bad_lines)?;
+        if test.data.is_empty() {
+            return Err(EvaluationError::NoSamples {
+                file: file.to_string(),
+            });
+        }
+        Ok(test)
+    }
+
+    /// [`Self::prepare_test_set`] for a part of a file (one of several workers' shares), which
+    /// may hold no usable sample.
+    pub fn prepare_test_part(
+        &self,
+        file: &str,
+        text: &str,
+        limit: Option<usize>,
+        skip_bad_lines: bool,
+    ) -> Result<TestSet, EvaluationError> {
         let (data, bad) = encode_file(
             file,
             text,
@@ -95,11 +113,6 @@ impl LoadedModel {
             return Err(EvaluationError::BadLines {
                 count: bad.len(),
                 listing: format_bad_lines(&bad, BAD_LINES_SHOWN),
-            });
-        }
-        if data.is_empty() {
-            return Err(EvaluationError::NoSamples {
-                file: file.to_string(),
             });
         }
         Ok(TestSet {
