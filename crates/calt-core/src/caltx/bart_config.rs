@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::hf_config::{hf_class, hf_model_type};
 use crate::model::{Activation, Architecture, ModelConfig, Positional};
 
 /// The keys of a `BartConfig` that decide the model's computation, with `BartConfig`'s own
@@ -168,8 +169,8 @@ impl BartConfigJson {
             Activation::Gelu => "gelu",
         };
         Ok(json!({
-            "model_type": "bart",
-            "architectures": ["BartForConditionalGeneration"],
+            "model_type": hf_model_type(Architecture::Bart),
+            "architectures": [hf_class(Architecture::Bart)],
             "is_encoder_decoder": true,
             "d_model": config.d_model,
             "encoder_layers": config.encoder_layers,

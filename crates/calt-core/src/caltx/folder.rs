@@ -7,7 +7,7 @@ use burn::store::ModuleSnapshot;
 use burn::tensor::Device;
 use indexmap::IndexMap;
 
-use super::hf_config::{HfConfig, model_config_of};
+use super::hf_config::{config_json_of, model_config_of};
 use super::links::links;
 use super::weights::{self, Shapes, StateDict};
 use crate::bundle::{self, BundleMeta};
@@ -224,7 +224,7 @@ pub fn export_folder(
     let other = |e: &dyn std::fmt::Display| CaltxError::Other(e.to_string());
     let meta = bundle::read_meta(bundle_bytes).map_err(|e| other(&e))?;
     let config = &meta.model_config;
-    let config_json = HfConfig::from_model_config(config).map_err(CaltxError::Other)?;
+    let config_json = config_json_of(config).map_err(CaltxError::Other)?;
     let table = links(config).ok_or_else(|| {
         CaltxError::Other(format!(
             "{} models are not exported",

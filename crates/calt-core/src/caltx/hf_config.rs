@@ -1,6 +1,6 @@
 //! calt-x's model `config.json` (a Hugging Face `PretrainedConfig`) ↔ [`ModelConfig`].
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::bart_config::BartConfigJson;
@@ -8,48 +8,49 @@ use crate::config::{default_activation, default_dropout, default_init_std, defau
 use crate::model::{Activation, Architecture, ModelConfig, Positional};
 
 /// The keys of calt-x 1.5's generic, decoder-only and classifier configs that decide the
-/// model's computation, with calt-x's defaults.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct HfConfig {
-    pub model_type: String,
-    pub d_model: usize,
+/// model's computation, with calt-x's defaults. Read and written through [`model_config_of`]
+/// and [`config_json_of`], which send BART to its own config.
+#[derive(Clone, Debug, Deserialize)]
+struct HfConfig {
+    model_type: String,
+    d_model: usize,
     #[serde(default = "default_heads")]
-    pub attention_heads: usize,
+    attention_heads: usize,
     #[serde(default)]
-    pub num_encoder_layers: Option<usize>,
+    num_encoder_layers: Option<usize>,
     #[serde(default)]
-    pub num_decoder_layers: Option<usize>,
+    num_decoder_layers: Option<usize>,
     #[serde(default)]
-    pub num_layers: Option<usize>,
+    num_layers: Option<usize>,
     #[serde(default = "default_ffn")]
-    pub dim_feedforward: usize,
-    pub max_input_len: usize,
-    pub vocab_size: usize,
-    pub pad_token_id: u32,
-    pub bos_token_id: u32,
-    pub eos_token_id: u32,
+    dim_feedforward: usize,
+    max_input_len: usize,
+    vocab_size: usize,
+    pad_token_id: u32,
+    bos_token_id: u32,
+    eos_token_id: u32,
     #[serde(default = "default_positional")]
-    pub use_positional_embedding: String,
+    use_positional_embedding: String,
     #[serde(default = "default_true")]
-    pub embedding_layer_norm: bool,
+    embedding_layer_norm: bool,
     #[serde(default = "default_dropout")]
-    pub dropout: f64,
+    dropout: f64,
     #[serde(default = "default_activation")]
-    pub activation: String,
+    activation: String,
     #[serde(default = "default_init_std")]
-    pub init_std: f64,
+    init_std: f64,
     #[serde(default = "default_seed")]
-    pub seed: u64,
+    seed: u64,
     #[serde(default = "default_eps")]
-    pub layer_norm_eps: f64,
+    layer_norm_eps: f64,
     #[serde(default = "default_true")]
-    pub norm_first: bool,
+    norm_first: bool,
     #[serde(default = "default_true")]
-    pub bias: bool,
+    bias: bool,
     #[serde(default)]
-    pub tie_word_embeddings: bool,
+    tie_word_embeddings: bool,
     #[serde(default)]
-    pub input_embedding_type: Option<String>,
+    input_embedding_type: Option<String>,
 }
 
 fn default_heads() -> usize {
@@ -70,7 +71,7 @@ fn default_eps() -> f64 {
 
 /// calt-x's `model_type` in `config.json` for each family (the generic model registers its
 /// config as `transformer`).
-pub fn hf_model_type(family: Architecture) -> &'static str {
+pub(super) fn hf_model_type(family: Architecture) -> &'static str {
     match family {
         Architecture::Generic => "transformer",
         Architecture::Bart => "bart",
@@ -80,7 +81,7 @@ pub fn hf_model_type(family: Architecture) -> &'static str {
 }
 
 /// The Python class calt-x records under `architectures`.
-fn hf_class(family: Architecture) -> &'static str {
+pub(super) fn hf_class(family: Architecture) -> &'static str {
     match family {
         Architecture::Generic => "Transformer",
         Architecture::Bart => "BartForConditionalGeneration",
@@ -93,7 +94,7 @@ fn hf_class(family: Architecture) -> &'static str {
 /// other families' calt-x's own), or why calt cannot compute what calt-x computes.
 pub fn model_config_of(text: &str) -> Result<ModelConfig, String> {
     let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    if value.get("model_type").and_then(Value::as_str) == Some("bart") {
+    if value.get("model_type").and_then(Value::as_str) == Some(hf_model_type(Architecture::Bart)) {
         let bart: BartConfigJson = serde_json::from_str(text).map_err(|e| e.to_string())?;
         bart.to_model_config()
     } else {
@@ -102,18 +103,22 @@ pub fn model_config_of(text: &str) -> Result<ModelConfig, String> {
     }
 }
 
+/// calt-x's `config.json` for `config` (BART's as Hugging Face's `BartConfig`), or why calt-x
+/// has no such model.
+pub fn config_json_of(config: &ModelConfig) -> Result<Value, String> {
+    match config.architecture {
+        Architecture::Bart => BartConfigJson::from_model_config(config),
+        _ => HfConfig::from_model_config(config),
+    }
+}
+
 impl HfConfig {
     /// The model this config describes, or why calt cannot compute what calt-x computes.
-    pub fn to_model_config(&self) -> Result<ModelConfig, String> {
+    fn to_model_config(&self) -> Result<ModelConfig, String> {
         let architecture = match self.model_type.as_str() {
             "transformer" | "generic" | "calt" => Architecture::Generic,
             "decoder_only" => Architecture::DecoderOnly,
             "encoder_classifier" => Architecture::EncoderClassifier,
-            "bart" => {
-                return Err(
-                    "a BART config.json has BartConfig's keys (see model_config_of)".into(),
-                );
-            }
             other => {
                 return Err(format!(
                     "model_type `{other}` is not a calt-x model calt reads"
@@ -197,12 +202,10 @@ impl HfConfig {
         Ok(config)
     }
 
-    /// calt-x's `config.json` for `config`, or why calt-x has no such model.
-    pub fn from_model_config(config: &ModelConfig) -> Result<Value, String> {
+    /// calt-x's `config.json` for a model of one of calt-x's own families, or why calt-x has
+    /// no such model.
+    fn from_model_config(config: &ModelConfig) -> Result<Value, String> {
         let family = config.architecture;
-        if family == Architecture::Bart {
-            return BartConfigJson::from_model_config(config);
-        }
         if family == Architecture::Generic
             && (config.encoder_heads != config.decoder_heads
                 || config.encoder_ffn_dim != config.decoder_ffn_dim)
