@@ -212,8 +212,9 @@ impl Seq2Seq {
         let c = config;
         let mut init = Init::new(c.seed, c.init_std, device);
         let family = c.architecture;
+        let bart = family == Architecture::Bart;
         // Every family but BART is built from PyTorch's nn.Transformer* layers.
-        let torch_layers = family != Architecture::Bart;
+        let torch_layers = !bart;
         let rates = if torch_layers {
             Rates {
                 residual: c.dropout,
@@ -248,7 +249,6 @@ impl Seq2Seq {
             Architecture::Generic | Architecture::DecoderOnly => c.embedding_layer_norm,
         }
         .then(|| layer_norm(&init, c.d_model));
-        let bart = family == Architecture::Bart;
         let decoder_positions = (bart && c.positional == Positional::Learned)
             .then(|| init.normal([c.max_positions, c.d_model]));
         let decoder_embed_norm = bart.then(|| layer_norm(&init, c.d_model));
@@ -311,12 +311,7 @@ impl Seq2Seq {
             decoder_positions,
             decoder_embed_norm,
             // CALT's generic model has no embedding dropout; BART has.
-            embed_dropout: DropoutConfig::new(if family == Architecture::Bart {
-                c.dropout
-            } else {
-                0.0
-            })
-            .init(),
+            embed_dropout: DropoutConfig::new(if bart { c.dropout } else { 0.0 }).init(),
             encoder,
             decoder,
             causal,

@@ -135,11 +135,14 @@ impl Seq2Seq {
         pad_bias: &Tensor<4>,
         lengths: &Tensor<1, Int>,
     ) -> DecoderCache {
-        let [_, s] = ids.dims();
+        let [b, s] = ids.dims();
         let device = ids.device();
         let bias = pad_bias.clone() + causal_bias(s, &device);
-        let rope = self.rope(0, s, self.config.decoder_heads, &device);
-        let mut x = self.embed(ids.clone(), 0, Stack::Decoder);
+        // The whole table, built once: the prompt and every answer step look their rows up.
+        let tables = self.fixed_tables(self.config.max_positions, &device);
+        let positions = range(s, &device).expand([b, s]);
+        let rope = self.rope_at(&positions, &tables);
+        let mut x = self.embed_at(ids.clone(), &positions, &tables);
         let mut self_kv = vec![None; self.causal.len()];
         for (layer, kv) in self.causal.iter().zip(self_kv.iter_mut()) {
             x = layer.forward_cached(x, kv, &bias, rope.as_ref());
@@ -149,7 +152,7 @@ impl Seq2Seq {
             state: CacheState::Prompt {
                 key_bias: pad_bias.clone(),
                 answer_start: lengths.clone(),
-                tables: self.fixed_tables(self.config.max_positions, &device),
+                tables,
             },
             len: 0,
         }
