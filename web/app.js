@@ -3,7 +3,7 @@
 // protocol.
 
 import { Pool, Cancelled, defaultWorkerCount, MAX_WORKERS } from "./pool.js";
-import { byAnswerLength, caltEvalJson, csv, download, firstDifferences, lengthChart } from "./insights.js";
+import { byAnswerLength, caltEvalJson, csv, download, firstDifferences, lengthChart, tokens } from "./insights.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -244,8 +244,7 @@ function renderTable() {
 
 // Marks the tokens where reference and generated text differ, position by position.
 function highlight(reference, generated) {
-  const a = reference.split(/\s+/).filter(Boolean);
-  const b = generated.split(/\s+/).filter(Boolean);
+  const [a, b] = [tokens(reference), tokens(generated)];
   const render = (tokens, other) => {
     const span = document.createElement("span");
     tokens.forEach((t, i) => {

@@ -14,14 +14,18 @@ export function byAnswerLength(records) {
   return [...groups.values()].sort((a, b) => a.tokens - b.tokens);
 }
 
+/// The tokens of a decoded answer, as the sample table and the confusion table compare them.
+export function tokens(text) {
+  return text.split(/\s+/).filter(Boolean);
+}
+
 /// For wrong answers: how often the first differing token was `reference` → `generated`
 /// (`end` where one answer stops first), most frequent first.
 export function firstDifferences(records) {
   const counts = new Map();
   for (const r of records) {
     if (r.correct) continue;
-    const a = r.reference.split(/\s+/).filter(Boolean);
-    const b = r.generated.split(/\s+/).filter(Boolean);
+    const [a, b] = [tokens(r.reference), tokens(r.generated)];
     let i = 0;
     while (i < a.length && i < b.length && a[i] === b[i]) i++;
     const key = `${a[i] ?? "end"}\u0000${b[i] ?? "end"}`;
