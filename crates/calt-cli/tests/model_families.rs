@@ -27,6 +27,36 @@ fn accuracy(out: &str) -> f64 {
         .unwrap_or_else(|| panic!("no generation_accuracy line in:\n{out}"))
 }
 
+/// `calt train` on the CPU with `dir`'s train.yaml.
+fn train(dir: &Path) -> Output {
+    let config = dir.join("train.yaml");
+    calt(&[
+        "train",
+        "--config",
+        config.to_str().unwrap(),
+        "--device",
+        "cpu",
+    ])
+}
+
+/// `calt eval` of `model` on `data` on the CPU, with `extra` arguments.
+fn eval(model: &Path, data: &Path, extra: &[&str]) -> String {
+    let (model, data) = (model.to_str().unwrap(), data.to_str().unwrap());
+    let mut args = vec!["eval", "--model", model, "--data", data, "--device", "cpu"];
+    args.extend_from_slice(extra);
+    ok(&calt(&args))
+}
+
+/// `calt import` of the calt-x folder `results` into `bundle`.
+fn import(results: &Path, bundle: &Path) -> Output {
+    calt(&[
+        "import",
+        results.to_str().unwrap(),
+        "-o",
+        bundle.to_str().unwrap(),
+    ])
+}
+
 fn write_train_yaml(dir: &Path, model: &str, epochs: u32, data_dir: &Path, lexer: &Path) {
     let yaml = format!(
         "{model}train:
@@ -85,27 +115,15 @@ fn decoder_only_learns_gf17_addition() {
         &dir.path().join("data"),
         &repo().join("configs/gf17_addition/lexer.yaml"),
     );
-    let config = dir.path().join("train.yaml");
-    let out = ok(&calt(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--device",
-        "cpu",
-    ]));
+    let out = ok(&train(dir.path()));
     let trained = accuracy(&out);
     assert!(trained >= 0.9, "decoder-only exact match {trained}:\n{out}");
 
     let run = dir.path().join("run");
     let test = dir.path().join("data/test_raw.txt");
-    let (run_arg, test_arg) = (run.to_str().unwrap(), test.to_str().unwrap());
-    let eval = ok(&calt(&[
-        "eval", "--model", run_arg, "--data", test_arg, "--device", "cpu",
-    ]));
-    assert_eq!(accuracy(&eval), trained, "{eval}");
-    let beams = ok(&calt(&[
-        "eval", "--model", run_arg, "--data", test_arg, "--beams", "3", "--device", "cpu",
-    ]));
+    let greedy = eval(&run, &test, &[]);
+    assert_eq!(accuracy(&greedy), trained, "{greedy}");
+    let beams = eval(&run, &test, &["--beams", "3"]);
     assert!(accuracy(&beams) >= 0.9, "{beams}");
 
     // The trained model as a calt-x folder, and back.
@@ -114,28 +132,15 @@ fn decoder_only_learns_gf17_addition() {
         "export",
         "--format",
         "caltx",
-        run_arg,
+        run.to_str().unwrap(),
         exported.to_str().unwrap(),
     ]));
     let config_json = std::fs::read_to_string(exported.join("config.json")).unwrap();
     assert!(config_json.contains("\"decoder_only\""), "{config_json}");
     let again = dir.path().join("again.safetensors");
-    ok(&calt(&[
-        "import",
-        exported.to_str().unwrap(),
-        "-o",
-        again.to_str().unwrap(),
-    ]));
-    let eval = ok(&calt(&[
-        "eval",
-        "--model",
-        again.to_str().unwrap(),
-        "--data",
-        test_arg,
-        "--device",
-        "cpu",
-    ]));
-    assert_eq!(accuracy(&eval), trained, "{eval}");
+    ok(&import(&exported, &again));
+    let round_trip = eval(&again, &test, &[]);
+    assert_eq!(accuracy(&round_trip), trained, "{round_trip}");
 }
 
 #[test]
@@ -152,14 +157,7 @@ fn encoder_classifier_learns_a_one_token_task() {
   dropout: 0.0
 ";
     write_train_yaml(dir.path(), model, 10, &data, &data.join("lexer.yaml"));
-    let config = dir.path().join("train.yaml");
-    let out = ok(&calt(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--device",
-        "cpu",
-    ]));
+    let out = ok(&train(dir.path()));
     assert!(accuracy(&out) >= 0.95, "classifier accuracy:\n{out}");
     assert!(out.contains("classification_accuracy "), "{out}");
     // CALT's eval file: one {"generated", "reference"} per test line.
@@ -172,19 +170,13 @@ fn encoder_classifier_learns_a_one_token_task() {
     // A multi-token answer is an error naming the file and line.
     let bad = dir.path().join("bad");
     std::fs::create_dir(&bad).unwrap();
-    let mut train = std::fs::read_to_string(data.join("train_raw.txt")).unwrap();
-    train.push_str("1,2,3 # 3,3\n");
-    let line = train.lines().count();
-    std::fs::write(bad.join("train_raw.txt"), train).unwrap();
+    let mut lines = std::fs::read_to_string(data.join("train_raw.txt")).unwrap();
+    lines.push_str("1,2,3 # 3,3\n");
+    let line = lines.lines().count();
+    std::fs::write(bad.join("train_raw.txt"), lines).unwrap();
     std::fs::copy(data.join("test_raw.txt"), bad.join("test_raw.txt")).unwrap();
     write_train_yaml(dir.path(), model, 1, &bad, &data.join("lexer.yaml"));
-    let out = calt(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--device",
-        "cpu",
-    ]);
+    let out = train(dir.path());
     let err = text(&out.stderr);
     assert!(!out.status.success());
     assert!(
@@ -204,27 +196,10 @@ fn an_imported_caltx_model_evaluates_as_caltx_did() {
     ] {
         let bundle = dir.path().join(format!("{family}.safetensors"));
         let results = repo().join(format!("tests/data/caltx/{family}/results"));
-        ok(&calt(&[
-            "import",
-            results.to_str().unwrap(),
-            "-o",
-            bundle.to_str().unwrap(),
-        ]));
+        ok(&import(&results, &bundle));
         let test = repo().join(format!("tests/data/caltx/data/{data}/test_raw.txt"));
-        let out = ok(&calt(&[
-            "eval",
-            "--model",
-            bundle.to_str().unwrap(),
-            "--data",
-            test.to_str().unwrap(),
-            "--output",
-            dir.path()
-                .join(format!("{family}_eval.json"))
-                .to_str()
-                .unwrap(),
-            "--device",
-            "cpu",
-        ]));
+        let eval_json = dir.path().join(format!("{family}_eval.json"));
+        let out = eval(&bundle, &test, &["--output", eval_json.to_str().unwrap()]);
         // calt-x's own eval_results: every answer right.
         assert_eq!(accuracy(&out), 1.0, "{family}: {out}");
     }
@@ -242,12 +217,7 @@ fn an_imported_caltx_model_evaluates_as_caltx_did() {
         }
     }
     let bundle = dir.path().join("damaged.safetensors");
-    let out = calt(&[
-        "import",
-        damaged.to_str().unwrap(),
-        "-o",
-        bundle.to_str().unwrap(),
-    ]);
+    let out = import(&damaged, &bundle);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success() && stderr.contains("pytorch_model.bin"),
