@@ -334,7 +334,7 @@ impl fmt::Display for Field {
     }
 }
 
-crate::deserialize_by_parsing!(Field, Field::parse);
+crate::serde_as_text!(Field, Field::parse);
 
 #[cfg(test)]
 mod tests {

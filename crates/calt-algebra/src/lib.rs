@@ -27,8 +27,9 @@ pub use sample::{Sample, Value};
 pub use seed::{SplitSeeds, sample_seed};
 pub use tasks::{Task, TaskSpec};
 
-/// `Deserialize` for a type written in configs as text and read by its `parse`.
-macro_rules! deserialize_by_parsing {
+/// Serde for a type written in configs as text: read by its `parse`, written by its `Display`
+/// (which `parse` reads back).
+macro_rules! serde_as_text {
     ($type:ty, $parse:path) => {
         impl<'de> serde::Deserialize<'de> for $type {
             fn deserialize<D: serde::Deserializer<'de>>(
@@ -38,6 +39,14 @@ macro_rules! deserialize_by_parsing {
                 $parse(&text).map_err(serde::de::Error::custom)
             }
         }
+        impl serde::Serialize for $type {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
     };
 }
-pub(crate) use deserialize_by_parsing;
+pub(crate) use serde_as_text;

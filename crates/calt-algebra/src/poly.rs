@@ -384,7 +384,17 @@ pub fn parse_symbols(s: &str) -> Result<Vec<String>> {
     Ok(names)
 }
 
-crate::deserialize_by_parsing!(MonomialOrder, MonomialOrder::parse);
+impl std::fmt::Display for MonomialOrder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MonomialOrder::Lex => "lex",
+            MonomialOrder::GrLex => "grlex",
+            MonomialOrder::GRevLex => "grevlex",
+        })
+    }
+}
+
+crate::serde_as_text!(MonomialOrder, MonomialOrder::parse);
 
 #[cfg(test)]
 mod tests {

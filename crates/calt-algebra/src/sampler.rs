@@ -56,7 +56,16 @@ impl CoeffStyle {
     }
 }
 
-crate::deserialize_by_parsing!(CoeffStyle, CoeffStyle::parse);
+impl std::fmt::Display for CoeffStyle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CoeffStyle::Sage => "sagemath",
+            CoeffStyle::SymPy => "sympy",
+        })
+    }
+}
+
+crate::serde_as_text!(CoeffStyle, CoeffStyle::parse);
 
 impl Default for SamplerOptions {
     fn default() -> Self {

@@ -20,6 +20,7 @@ mod dedupe;
 pub mod in_memory;
 mod sample;
 mod stats;
+pub mod task_record;
 pub mod task_spec;
 
 #[cfg(not(target_arch = "wasm32"))]

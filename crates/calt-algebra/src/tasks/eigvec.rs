@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::pyrandom::PyRandom;
 use crate::sample::Sample;
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Eigvec3x3 {
     /// Digits after the decimal point in the printed numbers (CALT: 2).

@@ -39,7 +39,7 @@ fn univariate_options(
     Ok(o)
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IntegerPolynomialFactorization {
     pub variable: String,
@@ -117,7 +117,7 @@ impl Task for IntegerPolynomialFactorization {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RationalPolynomialFactorization {
     pub variable: String,

@@ -9,7 +9,7 @@ use crate::sample::Sample;
 
 /// Draws exactly as CALT's generator: `random.seed(seed)`, length `randint(min, max)`, then
 /// `randint(0, p - 1)` per entry, so datasets match CALT byte for byte.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GfAddition {
     pub prime: u64,

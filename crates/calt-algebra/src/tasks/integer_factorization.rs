@@ -11,7 +11,7 @@ use num_traits::ToPrimitive;
 use std::sync::OnceLock;
 
 /// CALT's draw: `random.seed(seed)`, `random.sample(primes below prime_bound, num_primes)`.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IntegerFactorization {
     /// Primes are taken from `[2, prime_bound)`.

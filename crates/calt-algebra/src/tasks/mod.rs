@@ -151,6 +151,33 @@ impl TaskSpec {
     }
 }
 
+/// A task as a `task:` block writes it: `name` and every parameter (defaults included), so
+/// that [`TaskSpec::from_parameters`] reads it back to the same task.
+impl serde::Serialize for TaskSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Named<'a, T> {
+            name: &'static str,
+            #[serde(flatten)]
+            parameters: &'a T,
+        }
+        let name = self.name();
+        match self {
+            TaskSpec::GfAddition(parameters) => Named { name, parameters }.serialize(s),
+            TaskSpec::PolynomialAddition(parameters) => Named { name, parameters }.serialize(s),
+            TaskSpec::IntegerFactorization(parameters) => Named { name, parameters }.serialize(s),
+            TaskSpec::IntegerPolynomialFactorization(parameters) => {
+                Named { name, parameters }.serialize(s)
+            }
+            TaskSpec::RationalPolynomialFactorization(parameters) => {
+                Named { name, parameters }.serialize(s)
+            }
+            TaskSpec::PolynomialReduction(parameters) => Named { name, parameters }.serialize(s),
+            TaskSpec::Eigvec3x3(parameters) => Named { name, parameters }.serialize(s),
+        }
+    }
+}
+
 fn invalid<T>(msg: impl Into<String>) -> Result<T> {
     Err(crate::AlgebraError::InvalidParameter(msg.into()))
 }

@@ -15,7 +15,7 @@ use num_traits::Zero;
 /// Polynomials per sample: each becomes a line part, so a sample stays a few MB at most.
 pub const MAX_POLYNOMIALS: u32 = 1000;
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolynomialAddition {
     pub field: Field,

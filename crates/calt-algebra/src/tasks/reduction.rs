@@ -15,7 +15,7 @@ use num_traits::Zero;
 /// Generators per sample: each is reduced against the others, so work grows with their square.
 pub const MAX_GENERATORS: u32 = 64;
 
-#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolynomialReduction {
     /// QQ or GF(p) (Gröbner bases are computed over a field).

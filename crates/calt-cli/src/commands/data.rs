@@ -79,6 +79,7 @@ fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         open_generator,
         &setup.progress(),
     )?;
+    setup.save_task_record()?;
     if setup.verbose {
         eprintln!(
             "merged {} shards from {} in {:.2} s",

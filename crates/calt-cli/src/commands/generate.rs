@@ -5,6 +5,7 @@ use calt_algebra::TaskSpec;
 use calt_core::native::resolve;
 use calt_generate::external::ExternalSource;
 use calt_generate::shard::generator_id;
+use calt_generate::task_record::{self, TaskRecord};
 use calt_generate::task_spec::load_data_yaml;
 use calt_generate::{
     BuiltinSource, Progress, RunOptions, SampleSource, Shard, SplitReport, generate_dataset,
@@ -169,6 +170,16 @@ impl Setup {
         })
     }
 
+    /// Records the built-in task beside the finished splits (`task.yaml`, which `calt train`
+    /// puts into the bundle), or removes an older record when the samples came from a command.
+    pub fn save_task_record(&self) -> anyhow::Result<()> {
+        let record = self
+            .task
+            .as_ref()
+            .map(|spec| TaskRecord::new(spec, self.opts.root_seed, self.opts.drop_duplicates));
+        task_record::folder::save(&self.opts.save_dir, record.as_ref())
+    }
+
     pub fn has_generator(&self) -> bool {
         self.command.is_some() || self.task.is_some()
     }
@@ -224,6 +235,7 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     }
     let reports = generate_dataset(opts, source.as_mut(), &bar)?;
     source.close()?;
+    setup.save_task_record()?;
     if setup.verbose {
         print_reports(&reports);
     }

@@ -16,6 +16,7 @@ use calt_core::training::device::{
 };
 use calt_core::training::fit::{FitObserver, FitPlan, TestSplit, fit};
 use calt_core::training::run_dir::{self, RunFolder, RunInfo};
+use calt_generate::task_record;
 use indicatif::ProgressBar;
 use serde_json::json;
 
@@ -205,11 +206,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         },
         dir.display()
     );
+    let mut train_info =
+        json!({ "dataset_load_preprocessor": data.config.data.dataset_load_preprocessor });
+    if let Some(task) = recorded_task(&data.train.path)? {
+        train_info["task"] = task;
+    }
     let meta = BundleMeta::new(
         model_config,
         &data.lexer_config,
         &data.tokenizer,
-        json!({ "dataset_load_preprocessor": data.config.data.dataset_load_preprocessor }),
+        train_info,
     )?;
     let plan = FitPlan {
         train: &data.config.train,
@@ -241,4 +247,27 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         crate::peak_memory::describe_peak_memory()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The task record `calt generate` left beside the train split (`task.yaml`), as the bundle
+/// keeps it; none for data from elsewhere. A record that does not read is an error: it would
+/// otherwise vanish from the bundle unnoticed.
+fn recorded_task(train_file: &std::path::Path) -> anyhow::Result<Option<serde_json::Value>> {
+    let dir = train_file.parent().unwrap_or(std::path::Path::new(""));
+    let Some((record, spec)) = task_record::folder::load(dir).with_context(|| {
+        format!(
+            "the task record beside the train split is unreadable; regenerate the data or \
+             delete {} to train without it",
+            dir.join(task_record::TASK_RECORD_FILE).display()
+        )
+    })?
+    else {
+        return Ok(None);
+    };
+    eprintln!(
+        "task: {} (from {}; kept in the bundle for fresh problems)",
+        spec.name(),
+        dir.join(task_record::TASK_RECORD_FILE).display()
+    );
+    Ok(Some(serde_json::to_value(record)?))
 }
