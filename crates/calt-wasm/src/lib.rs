@@ -10,6 +10,7 @@ pub mod backend;
 pub mod decode;
 pub mod error;
 pub mod evaluate;
+pub mod fresh;
 mod panic;
 mod start;
 
@@ -93,8 +94,9 @@ impl Playground {
     }
 
     /// Model config, vocabulary size, load preprocessors and training info of the bundle.
+    /// Integers beyond 2^53 (a task's prime, a root seed) come as strings.
     pub fn info(&self) -> Result<JsValue, JsError> {
-        to_js(&self.session.info())
+        to_js(&js_safe(self.session.info()))
     }
 
     /// The model's answer (CALT's decoded text) for one problem, greedy.
@@ -136,12 +138,7 @@ impl Playground {
             let options: EvalOptions = if options.is_undefined() || options.is_null() {
                 EvalOptions::default()
             } else {
-                // Through a JSON value: serde-wasm-bindgen reads only the fields a struct
-                // names, so `deny_unknown_fields` would never see a misspelt key.
-                serde_wasm_bindgen::from_value::<serde_json::Value>(options)
-                    .map_err(|e| e.to_string())
-                    .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
-                    .map_err(|e| js_value(PlaygroundError::Options(format!("options: {e}"))))?
+                from_js(options, "options").map_err(js_value)?
             };
             let prepared = evaluate::prepare(
                 &session,
@@ -182,6 +179,49 @@ impl Playground {
             to_js(&summary).map_err(JsValue::from)
         })
     }
+}
+
+/// `count` problems of a built-in task drawn from `seed`, byte for byte the `test_raw.txt` of
+/// `calt generate` for that task, `root_seed` and `num_test_samples`. `request` is
+/// `{task: {name, ...parameters}, seed, count, dropDuplicates}` (the seed a number or, beyond
+/// 2^53, a string); resolves to `{text, count, seed, task}` with every task parameter.
+#[wasm_bindgen(js_name = freshProblems)]
+pub fn fresh_problems(request: JsValue) -> Result<JsValue, JsError> {
+    panic::install();
+    let request: fresh::FreshRequest = from_js(request, "request").map_err(js)?;
+    let problems = fresh::draw(&request).map_err(js)?;
+    let value = serde_json::to_value(problems).map_err(|e| JsError::new(&e.to_string()))?;
+    to_js(&js_safe(value))
+}
+
+/// `value` with every integer a JavaScript number cannot hold exactly (beyond ±(2^53 - 1))
+/// written as a string, so that it reaches the page unrounded (and converting it cannot fail).
+pub fn js_safe(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    const SAFE: u64 = (1 << 53) - 1;
+    match value {
+        Value::Number(n) if n.as_u64().is_some_and(|v| v > SAFE) => Value::String(n.to_string()),
+        Value::Number(n) if n.as_i64().is_some_and(|v| v.unsigned_abs() > SAFE) => {
+            Value::String(n.to_string())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(js_safe).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, js_safe(v))).collect())
+        }
+        other => other,
+    }
+}
+
+/// A plain JS object read into `T`, through a JSON value: serde-wasm-bindgen reads only the
+/// fields a struct names, so `deny_unknown_fields` would never see a misspelt key.
+fn from_js<T: serde::de::DeserializeOwned>(
+    value: JsValue,
+    what: &str,
+) -> Result<T, PlaygroundError> {
+    serde_wasm_bindgen::from_value::<serde_json::Value>(value)
+        .map_err(|e| e.to_string())
+        .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
+        .map_err(|e| PlaygroundError::Options(format!("{what}: {e}")))
 }
 
 fn runner<'a>(session: &'a LoadedModel, backend: &'a Backend) -> decode::Runner<'a> {

@@ -176,3 +176,91 @@ fn shares_of_a_test_file_put_together_are_the_whole_file() {
         .unwrap();
     assert!(error.to_string().contains("test_raw.txt:2"), "{error}");
 }
+
+fn fresh(request: serde_json::Value) -> Result<calt_wasm::fresh::FreshProblems, String> {
+    let request = serde_json::from_value(request).map_err(|e| e.to_string())?;
+    calt_wasm::fresh::draw(&request).map_err(|e| e.to_string())
+}
+
+#[test]
+fn fresh_problems_are_what_calt_writes_for_that_task_and_seed() {
+    // CALT's own test split of gf17_addition at root seed 42 (its first 100 samples).
+    let golden = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/generated_golden/gf17_root42/test_raw_head.txt"
+    ))
+    .unwrap();
+    let drawn = fresh(serde_json::json!({
+        "task": {"name": "gf17_addition", "max_length": 6},
+        "seed": 42,
+        "count": 100,
+    }))
+    .unwrap();
+    assert_eq!(drawn.text, golden);
+    assert_eq!((drawn.count, drawn.seed.as_str()), (100, "42"));
+    // Every parameter comes back, the defaults too, for the page's form.
+    assert_eq!(drawn.task.parameters["prime"], 17);
+
+    // A parameter change the task allows: longer lists than in training.
+    let longer = fresh(serde_json::json!({
+        "task": {"name": "gf17_addition", "min_length": 9, "max_length": 9},
+        "seed": "9223372036854775807",
+        "count": 3,
+    }))
+    .unwrap();
+    for line in longer.text.lines() {
+        assert_eq!(line.split(" # ").next().unwrap().split(',').count(), 9);
+    }
+}
+
+#[test]
+fn bad_fresh_problem_requests_say_what_is_wrong() {
+    for (request, expected) in [
+        (
+            serde_json::json!({"task": {"name": "gf17_addition", "prime": 8}, "seed": 1, "count": 5}),
+            "prime",
+        ),
+        (
+            serde_json::json!({"task": {"name": "gf17_addition", "max_lenght": 8}, "seed": 1, "count": 5}),
+            "did you mean `max_length`",
+        ),
+        (
+            serde_json::json!({"task": {"name": "gf17_addition"}, "seed": "1e3", "count": 5}),
+            "seed: `1e3` is not a whole number",
+        ),
+        (
+            serde_json::json!({"task": {"name": "gf17_addition"}, "seed": 1, "count": 0}),
+            "between 1 and 100000",
+        ),
+        (
+            serde_json::json!({"task": {"name": "gf17_addition"}, "seed": 1, "count": 5, "cont": 1}),
+            "unknown field `cont`",
+        ),
+    ] {
+        let e = fresh(request).unwrap_err();
+        assert!(e.contains(expected), "{e}");
+    }
+}
+
+#[test]
+fn integers_beyond_2_pow_53_travel_as_text_both_ways() {
+    // The largest prime below 2^62: a JavaScript number would round it.
+    let prime = "4611686018427387847";
+    let drawn = fresh(serde_json::json!({
+        "task": {"name": "gf17_addition", "prime": prime},
+        "seed": "-9223372036854775808",
+        "count": 2,
+    }))
+    .unwrap();
+    assert_eq!(drawn.seed, "-9223372036854775808");
+    let page = calt_wasm::js_safe(serde_json::to_value(&drawn).unwrap());
+    assert_eq!(page["task"]["prime"], prime);
+    assert_eq!(page["task"]["max_length"], 6);
+    let largest_sum = drawn
+        .text
+        .split([',', ' ', '#', '\n'])
+        .filter_map(|t| t.parse::<u64>().ok())
+        .max()
+        .unwrap();
+    assert!(largest_sum > 1 << 53, "{}", drawn.text);
+}
