@@ -4,6 +4,7 @@
 
 import { Pool, Cancelled, defaultWorkerCount, MAX_WORKERS } from "./pool.js";
 import { byAnswerLength, caltEvalJson, csv, download, firstDifferences, lengthChart, tokens } from "./insights.js";
+import { changedParameters, readParameters, renderParameters, resetParameters, taskRecord } from "./fresh.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,7 +22,8 @@ function workerCount() {
 }
 
 // ---- state ----
-const state = { bundleLoaded: false, test: null, busy: false, evaluating: false, reloading: false, records: [], bundle: null };
+const state = { bundleLoaded: false, test: null, busy: false, evaluating: false, reloading: false, records: [], bundle: null,
+  task: null, fresh: null };
 
 function showError(message) {
   $("error").textContent = message;
@@ -33,6 +35,7 @@ function refreshButtons() {
   $("run").disabled = !idle || !state.test;
   $("cancel").hidden = !state.evaluating;
   $("generate").disabled = !idle;
+  $("fresh-run").disabled = !idle || !state.task;
   $("problem").disabled = !state.bundleLoaded;
 }
 
@@ -56,6 +59,7 @@ async function loadBundle(name, bytes) {
   }
   state.bundleLoaded = false;
   state.busy = true;
+  offerFresh(null);
   refreshButtons();
   $("bundle-name").textContent = `${name} (${(bytes.byteLength / 1e6).toFixed(2)} MB)`;
   delete $("bundle-name").dataset.kept;
@@ -69,6 +73,7 @@ async function loadBundle(name, bytes) {
     $("backend-note").textContent = loaded.note ? `— ${loaded.note}` : "";
     $("bundle-drop").classList.add("loaded");
     remember(name, bytes);
+    offerFresh(loaded.info);
     const c = loaded.info.model_config;
     status(`Model loaded: d_model ${c.d_model}, ${c.encoder_layers}+${c.decoder_layers} layers, vocabulary ${loaded.info.vocab_size}.`);
   } catch (err) {
@@ -100,7 +105,12 @@ async function pickFile(file) {
 }
 
 for (const [input, drop] of [["bundle-input", "bundle-drop"], ["test-input", "test-drop"]]) {
-  $(input).addEventListener("change", (e) => { if (e.target.files[0]) pickFile(e.target.files[0]); });
+  $(input).addEventListener("change", (e) => {
+    const file = e.target.files[0];
+    // Emptied, so that picking the same file again (after fresh problems replaced it) loads it.
+    e.target.value = "";
+    if (file) pickFile(file);
+  });
   const zone = $(drop);
   zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
   zone.addEventListener("dragleave", () => zone.classList.remove("over"));
@@ -118,7 +128,9 @@ function options() {
 }
 
 
-$("run").addEventListener("click", async () => {
+$("run").addEventListener("click", () => runEvaluation());
+
+async function runEvaluation() {
   showError("");
   state.busy = state.evaluating = true;
   refreshButtons();
@@ -153,7 +165,7 @@ $("run").addEventListener("click", async () => {
     state.busy = state.evaluating = false;
     refreshButtons();
   }
-});
+}
 
 $("cancel").addEventListener("click", async () => {
   state.reloading = true;
@@ -275,6 +287,60 @@ $("generate-form").addEventListener("submit", async (e) => {
     $("answer").textContent = "";
     showError(err.message);
   }
+});
+
+// ---- fresh problems of the task the bundle was trained on ----
+function offerFresh(info) {
+  const record = taskRecord(info);
+  state.task = record;
+  $("fresh").hidden = !record;
+  $("fresh-download").hidden = true;
+  $("fresh-changes").textContent = "";
+  if (!record) return;
+  $("fresh-task-name").textContent = record.task.name;
+  $("fresh-trained-seed").textContent = String(record.root_seed);
+  // The training run's test split is seed root_seed: the next seed draws other problems.
+  $("fresh-seed").value = String(BigInt(record.root_seed) + 1n);
+  renderParameters($("fresh-parameters"), record.task);
+}
+
+$("fresh-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const record = state.task;
+  if (!record || state.busy) return;
+  showError("");
+  const task = readParameters($("fresh-parameters"), record.task.name);
+  const count = Number($("fresh-count").value);
+  const request = { task, seed: $("fresh-seed").value.trim(), count, dropDuplicates: record.drop_duplicates };
+  state.busy = true;
+  refreshButtons();
+  status(`Drawing ${count} problems of ${task.name}…`);
+  let drawn;
+  try {
+    drawn = await pool.freshProblems(request);
+  } catch (err) {
+    showError(err.message);
+    status("The problems could not be drawn; the model and the last test file are unchanged.");
+    return;
+  } finally {
+    state.busy = false;
+    refreshButtons();
+  }
+  const changes = changedParameters($("fresh-parameters"), task);
+  $("fresh-changes").textContent = `${drawn.count} problems drawn with seed ${drawn.seed}, ` +
+    (changes.length ? `changed from training: ${changes.join(", ")}.` : "the training parameters.");
+  state.fresh = { name: `fresh_seed${drawn.seed}_test_raw.txt`, text: drawn.text };
+  $("fresh-download").hidden = false;
+  setTest(state.fresh.name, drawn.text);
+  await runEvaluation();
+});
+
+$("fresh-reset").addEventListener("click", () => {
+  resetParameters($("fresh-parameters"));
+  if (state.task) $("fresh-seed").value = String(BigInt(state.task.root_seed) + 1n);
+});
+$("fresh-download").addEventListener("click", () => {
+  if (state.fresh) download(state.fresh.name, state.fresh.text, "text/plain");
 });
 
 // ---- demo (offered when `calt export-demo` wrote web/demo/ and the page is served) ----

@@ -59,7 +59,8 @@ const SVG = "http://www.w3.org/2000/svg";
 /// A bar per answer length, its height the exact match; the label says it in words too, so
 /// that a screen reader gets the numbers.
 export function lengthChart(groups) {
-  const width = 36 * Math.max(groups.length, 1) + 40;
+  // The axis sits far enough right for its widest label, "100%".
+  const width = 36 * Math.max(groups.length, 1) + 46;
   const height = 160;
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
@@ -78,12 +79,12 @@ export function lengthChart(groups) {
   };
   const top = 14;
   const plot = height - top - 30;
-  add("line", { x1: 30, y1: top, x2: 30, y2: top + plot, class: "axis" });
-  add("text", { x: 26, y: top + 4, "text-anchor": "end", class: "tick" }, "100%");
-  add("text", { x: 26, y: top + plot, "text-anchor": "end", class: "tick" }, "0");
+  add("line", { x1: 36, y1: top, x2: 36, y2: top + plot, class: "axis" });
+  add("text", { x: 32, y: top + 4, "text-anchor": "end", class: "tick" }, "100%");
+  add("text", { x: 32, y: top + plot, "text-anchor": "end", class: "tick" }, "0");
   groups.forEach((g, i) => {
     const share = g.correct / g.total;
-    const x = 40 + 36 * i;
+    const x = 46 + 36 * i;
     const h = Math.max(share * plot, 1);
     const bar = add("rect", { x, y: top + plot - h, width: 26, height: h, class: share === 1 ? "bar full" : "bar" });
     const title = document.createElementNS(SVG, "title");
@@ -91,7 +92,7 @@ export function lengthChart(groups) {
     bar.append(title);
     add("text", { x: x + 13, y: top + plot + 14, "text-anchor": "middle", class: "tick" }, g.tokens);
   });
-  add("text", { x: 40, y: height - 2, class: "tick" }, "answer length (tokens)");
+  add("text", { x: 46, y: height - 2, class: "tick" }, "answer length (tokens)");
   return svg;
 }
 

@@ -124,6 +124,11 @@ export class Pool {
     return this.clients[0].ask("generate", { problem });
   }
 
+  /// Fresh problems of a built-in task (see fresh.js), drawn on the first worker.
+  freshProblems(request) {
+    return this.clients[0].ask("fresh", { request });
+  }
+
   /// Evaluates `text`; `progress(done, expected)` as samples finish (`expected`: the file's
   /// non-empty lines). Resolves to the merged summary, or rejects with `Cancelled` carrying
   /// the shares finished so far.

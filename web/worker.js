@@ -1,8 +1,9 @@
-// The Web Worker that owns the wasm module: loading, evaluation and generation all run here so
-// the page stays responsive. Messages in: {type: "load" | "evaluate" | "generate", id, ...};
+// The Web Worker that owns the wasm module: loading, evaluation, generation and drawing fresh
+// problems all run here so the page stays responsive. Messages in:
+// {type: "load" | "evaluate" | "generate" | "fresh", id, ...};
 // messages out: {type: "progress"} while evaluating, then {type: "done", id, result} or
 // {type: "error", id, message}.
-import init, { Playground } from "./pkg/calt_wasm.js";
+import init, { Playground, freshProblems } from "./pkg/calt_wasm.js";
 
 const ready = init();
 let playground = null;
@@ -23,6 +24,10 @@ const handlers = {
   },
   async generate({ problem }) {
     return await requireModel().generate(problem);
+  },
+  async fresh({ request }) {
+    await ready;
+    return freshProblems(request);
   },
 };
 

@@ -4,9 +4,10 @@
 // The CLI trains a tiny model and scores it with `calt eval`; `calt serve` serves web/; the
 // test uploads the same bundle and test file through the page, runs the evaluation and asserts
 // that the accuracy and the generations shown equal the CLI's, with one worker and with several
-// (the evaluation sharded over Web Workers). It also checks Cancel (partial results, the page
-// still works), the one-problem box, the wrong-only filter and the corrupt-bundle error, and
-// saves screenshots at desktop and phone width.
+// (the evaluation sharded over Web Workers). It also checks fresh problems (drawn in the page
+// byte for byte as `calt generate` draws them, scored as `calt eval` scores them), Cancel
+// (partial results, the page still works), the one-problem box, the wrong-only filter, links,
+// the corrupt-bundle error, and saves screenshots at desktop and phone width.
 //
 // Run by scripts/wasm-test.sh (which builds web/pkg and the CLI first). Environment:
 //   CALT_BIN      the calt binary (default: calt on PATH)
@@ -31,7 +32,22 @@ const targetDir = process.env.CARGO_TARGET_DIR || join(process.env.HOME, ".cache
 const out = resolve(process.env.CALT_E2E_OUT || join(targetDir, "calt-e2e"));
 const log = (...a) => console.log("e2e:", ...a);
 
-// ---- 1. a tiny learnable task: swap two numbers of GF(17) ----
+// ---- 1. a tiny learnable task: running sums of two or three numbers mod 7 ----
+// The data comes from `calt generate`, so the bundle carries its task (fresh problems).
+const TASK = "task:\n  name: gf17_addition\n  prime: 7\n  min_length: 2\n  max_length: 3\n";
+function dataYaml(saveDir, rootSeed, train, test, task = TASK) {
+  return `dataset:
+  save_dir: ${saveDir}
+  num_train_samples: ${train}
+  num_test_samples: ${test}
+  batch_size: 100
+  n_jobs: 1
+  root_seed: ${rootSeed}
+  verbose: false
+${task}`;
+}
+
+// A long test file for Cancel: swapped pairs (any numbers the lexer reads will do).
 function dataset(n, seed) {
   let s = seed >>> 0;
   const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % 17);
@@ -49,8 +65,8 @@ const given = process.env.CALT_E2E_BUNDLE && process.env.CALT_E2E_TEST;
 const run = (args) => execFileSync(calt, args, { cwd: out, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 
 if (!given) {
-  writeFileSync(join(out, "train_raw.txt"), dataset(600, 1));
-  writeFileSync(join(out, "test_raw.txt"), dataset(48, 2));
+  writeFileSync(join(out, "data.yaml"), dataYaml("data", 1, 1500, 48));
+  run(["generate", "--config", "data.yaml"]);
   copyFileSync(join(repo, "configs/gf17_addition/lexer.yaml"), join(out, "lexer.yaml"));
   writeFileSync(join(out, "train.yaml"), `model:
   model_type: generic
@@ -64,7 +80,7 @@ if (!given) {
   max_sequence_length: 16
 train:
   save_dir: run
-  num_train_epochs: 12
+  num_train_epochs: 30
   learning_rate: 3e-3
   weight_decay: 0.01
   warmup_ratio: 0.05
@@ -79,8 +95,8 @@ train:
   wandb:
     no_wandb: true
 data:
-  train_dataset_path: train_raw.txt
-  test_dataset_path: test_raw.txt
+  train_dataset_path: data/train_raw.txt
+  test_dataset_path: data/test_raw.txt
   lexer_config: lexer.yaml
   num_train_samples: -1
   num_test_samples: -1
@@ -90,7 +106,7 @@ data:
   run(["train", "--config", "train.yaml", "--device", "cpu", "--output", "run"]);
 }
 const bundle = given ? resolve(process.env.CALT_E2E_BUNDLE) : join(out, "run", "model.safetensors");
-const testFile = given ? resolve(process.env.CALT_E2E_TEST) : join(out, "test_raw.txt");
+const testFile = given ? resolve(process.env.CALT_E2E_TEST) : join(out, "data", "test_raw.txt");
 
 // ---- 2. what the CLI says ----
 const evalOut = run(["eval", "--model", bundle, "--data", testFile, "--device", "cpu", "--output", join(out, "cli_eval.json")]);
@@ -148,6 +164,8 @@ try {
 
   // ---- 5. upload the real files and run, with each worker count ----
   const evaluate = async (whileRunning) => {
+    // The status still says how the last run ended; wait for this run's ending.
+    await page.$eval("#status", (e) => { e.textContent = ""; });
     await page.click("#run");
     if (whileRunning) await whileRunning();
     await page.waitForFunction(() => /^(Done|Evaluation failed)/.test(document.querySelector("#status").textContent));
@@ -242,6 +260,43 @@ try {
     assert.ok(again.counts.startsWith(`${cliHits} / ${cliTotal} correct`), `after cancel: ${again.counts}`);
   }
 
+  // ---- 5c. fresh problems: drawn in the page as `calt generate` draws them, then evaluated
+  // as `calt eval` evaluates them; a bad parameter is an error and the page keeps working ----
+  if (!given) {
+    assert.equal(await page.isHidden("#fresh"), false, "the bundle's task is not offered");
+    assert.equal(await page.textContent("#fresh-task-name"), "gf17_addition");
+    assert.equal(await page.inputValue("#fresh-seed"), "2", "default seed: the training seed + 1");
+    await page.fill('#fresh-parameters input[data-key="prime"]', "8");
+    await page.click("#fresh-run");
+    await page.waitForSelector("#error:not([hidden])");
+    assert.match(await page.textContent("#error"), /prime/);
+    await page.click("#fresh-reset");
+    // A longer list than in training, with a seed beyond 2^53.
+    const seed = "9007199254740993";
+    await page.fill('#fresh-parameters input[data-key="max_length"]', "4");
+    await page.fill("#fresh-seed", seed);
+    await page.fill("#fresh-count", "40");
+    await page.click("#fresh-run");
+    await page.waitForFunction(() => /^(Done|Evaluation failed|The problems)/.test(document.querySelector("#status").textContent));
+    assert.equal(await page.isHidden("#error"), true, await page.textContent("#error"));
+    assert.match(await page.textContent("#fresh-changes"), /max_length: 3 → 4/);
+    const [freshDownload] = await Promise.all([page.waitForEvent("download"), page.click("#fresh-download")]);
+    assert.equal(freshDownload.suggestedFilename(), `fresh_seed${seed}_test_raw.txt`);
+    const pageProblems = readFileSync(await freshDownload.path(), "utf8");
+    writeFileSync(join(out, "fresh.yaml"), dataYaml("fresh", seed, 1, 40, TASK.replace("max_length: 3", "max_length: 4")));
+    run(["generate", "--config", "fresh.yaml"]);
+    const cliProblems = join(out, "fresh", "test_raw.txt");
+    assert.equal(pageProblems, readFileSync(cliProblems, "utf8"), "fresh problems differ from calt generate's");
+    const freshEval = run(["eval", "--model", bundle, "--data", cliProblems, "--device", "cpu"]);
+    const [, freshHits, freshTotal] = freshEval.match(/generation_accuracy [\d.]+ \((\d+)\/(\d+)\)/);
+    const freshCounts = await page.textContent("#counts");
+    log(`fresh problems (max_length 4): page ${freshCounts}; calt eval ${freshHits}/${freshTotal}`);
+    assert.ok(freshCounts.startsWith(`${freshHits} / ${freshTotal} correct`), freshCounts);
+    await page.setInputFiles("#test-input", testFile);
+    const back = await evaluate();
+    assert.ok(back.counts.startsWith(`${cliHits} / ${cliTotal} correct`), `after fresh problems: ${back.counts}`);
+  }
+
   // ---- 6. the wrong-only filter and the one-problem box ----
   await page.check("#wrong-only");
   const visible = await page.$$eval("#results tbody tr", (trs) => trs.filter((tr) => tr.offsetParent !== null).length);
@@ -299,6 +354,7 @@ try {
   }
 
   const shot = join(out, "playground.png");
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: shot, fullPage: false });
   await page.setViewportSize({ width: 390, height: 844 });
   const phoneShot = join(out, "playground-phone.png");
