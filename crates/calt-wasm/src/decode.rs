@@ -1,11 +1,11 @@
 //! Running generation batch by batch, in `calt eval`'s batch order, on either backend.
 //!
 //! The CPU backend reads results back synchronously, so it calls calt-core's own decoders
-//! (greedy or beam search). WebGPU can only read back asynchronously; for it,
-//! [`greedy_async`] drives calt-core's greedy step machine with each host read awaited.
+//! (greedy or beam search). WebGPU can only read back asynchronously; for it, [`greedy_async`]
+//! and [`beam_async`] drive calt-core's step machines with each host read awaited.
 
 use burn::tensor::{Device, Int, Tensor};
-use calt_core::generation::{self, GenerationConfig, GreedyDecoding};
+use calt_core::generation::{self, BeamDecoding, GenerationConfig, GreedyDecoding};
 use calt_core::model::{ModelError, Seq2Seq};
 
 use crate::error::PlaygroundError;
@@ -15,7 +15,7 @@ use crate::error::PlaygroundError;
 pub struct Runner<'a> {
     pub model: &'a Seq2Seq,
     pub device: &'a Device,
-    /// WebGPU: reads must be awaited (greedy only).
+    /// WebGPU: reads must be awaited.
     pub async_reads: bool,
 }
 
@@ -31,20 +31,17 @@ impl Runner<'_> {
         config: &GenerationConfig,
         mut progress: impl FnMut(usize),
     ) -> Result<Vec<Vec<u32>>, PlaygroundError> {
-        if self.async_reads && config.beams > 1 {
-            return Err(PlaygroundError::Options(
-                "beam search runs on the CPU backend only; choose greedy or the CPU".into(),
-            ));
-        }
         let mut out = vec![Vec::new(); inputs.len()];
         let mut done = 0;
         for chunk in order.chunks(batch_size.max(1)) {
             let rows: Vec<&[u32]> = chunk.iter().map(|&i| inputs[i]).collect();
-            let generated = if self.async_reads {
-                greedy_async(self.model, &rows, config.max_new_tokens, self.device).await?
-            } else {
+            let generated = if !self.async_reads {
                 generation::generate(self.model, &rows, config, self.device)
                     .map_err(|e| PlaygroundError::Generation(e.to_string()))?
+            } else if config.beams > 1 {
+                beam_async(self.model, &rows, config, self.device).await?
+            } else {
+                greedy_async(self.model, &rows, config.max_new_tokens, self.device).await?
             };
             for (&i, g) in chunk.iter().zip(generated) {
                 out[i] = g;
@@ -68,6 +65,27 @@ pub async fn greedy_async(
         GreedyDecoding::start(model, inputs, max_new_tokens, device).map_err(failed)?;
     while let Some(next) = decoding.step().map_err(failed)? {
         decoding.advance(&read_ids(next).await?);
+    }
+    Ok(decoding.finish())
+}
+
+/// calt-core's beam search with each step's log-probabilities read back by an awaited read.
+pub async fn beam_async(
+    model: &Seq2Seq,
+    inputs: &[&[u32]],
+    config: &GenerationConfig,
+    device: &Device,
+) -> Result<Vec<Vec<u32>>, PlaygroundError> {
+    let failed = |e: ModelError| PlaygroundError::Generation(e.to_string());
+    let mut decoding = BeamDecoding::start(model, inputs, config, device).map_err(failed)?;
+    while let Some(logp) = decoding.step().map_err(failed)? {
+        let data = logp.into_data_async().await.map_err(|e| {
+            PlaygroundError::Generation(format!("reading log-probabilities: {e:?}"))
+        })?;
+        let logp = data.convert::<f32>().try_into_vec::<f32>().map_err(|e| {
+            PlaygroundError::Generation(format!("reading log-probabilities: {e:?}"))
+        })?;
+        decoding.advance(&logp);
     }
     Ok(decoding.finish())
 }

@@ -216,7 +216,7 @@ async fn auto_backend_runs_and_says_which_it_chose() {
 
 /// Without an adapter (the default webdriver.json) asking for WebGPU is a clear error; with
 /// one (webdriver-webgpu.json: Chromium's SwiftShader adapter) the WebGPU backend answers
-/// exactly as calt-core's greedy decoder does on the CPU.
+/// exactly as calt-core's greedy decoder and beam search do on the CPU.
 #[wasm_bindgen_test]
 async fn webgpu_backend_equals_the_cpu_or_says_it_is_unavailable() {
     let f = common::bundle();
@@ -251,11 +251,26 @@ async fn webgpu_backend_equals_the_cpu_or_says_it_is_unavailable() {
         .map(|r| get(&r, "generated").as_string().unwrap())
         .collect();
     assert_eq!(generated, expected);
-    let beams = js_sys::JSON::parse(r#"{"beams": 2}"#).unwrap();
-    let err = JsFuture::from(pg.evaluate("t.txt".into(), "1 # 1".into(), beams, None))
+    // Beam search too, with its log-probabilities read back by awaited reads.
+    let beam_answers = |pg: Playground| async move {
+        let options = js_sys::JSON::parse(r#"{"beams": 3}"#).unwrap();
+        let result = JsFuture::from(pg.evaluate(
+            "test_raw.txt".into(),
+            common::TEST_TEXT.into(),
+            options,
+            None,
+        ))
         .await
         .map_err(message)
-        .err()
         .unwrap();
-    assert!(err.contains("beam"), "{err}");
+        js_sys::Array::from(&get(&result, "records"))
+            .iter()
+            .map(|r| get(&r, "generated").as_string().unwrap())
+            .collect::<Vec<String>>()
+    };
+    let cpu = Playground::load(f.bytes.clone(), Some("cpu".into()))
+        .await
+        .map_err(message)
+        .unwrap();
+    assert_eq!(beam_answers(pg).await, beam_answers(cpu).await);
 }

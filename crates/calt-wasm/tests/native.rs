@@ -102,25 +102,43 @@ fn a_config_larger_than_the_stored_weights_is_rejected_before_allocating() {
 }
 
 #[test]
-fn beam_search_is_refused_on_async_backends_only() {
+fn awaited_beam_search_equals_core_beam_search() {
     let f = common::bundle();
     let device = Device::flex();
     let session = LoadedModel::from_bundle(f.bytes, &device).unwrap();
-    let ids = session.encode_problem("1,2").unwrap();
-    let config = GenerationConfig {
-        beams: 2,
-        ..GenerationConfig::default()
-    };
-    let run = |async_reads| {
+    let problems = ["1,2", "3,4,5", "16", "0,0,0,7"];
+    let ids: Vec<Vec<u32>> = problems
+        .iter()
+        .map(|p| session.encode_problem(p).unwrap())
+        .collect();
+    let inputs: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
+    for (beams, length_penalty, max_new_tokens) in [(2, 1.0, 512), (3, 0.5, 512), (4, 1.0, 2)] {
+        let config = GenerationConfig {
+            beams,
+            length_penalty,
+            max_new_tokens,
+        };
+        let expected =
+            calt_core::generation::beam_search(&session.model, &inputs, &config, &device).unwrap();
+        let awaited = block_on(calt_wasm::decode::beam_async(
+            &session.model,
+            &inputs,
+            &config,
+            &device,
+        ))
+        .unwrap();
+        assert_eq!(awaited, expected, "beams {beams}");
+        // Through the page's batch runner with awaited reads (WebGPU's path).
         let runner = Runner {
             model: &session.model,
             device: &device,
-            async_reads,
+            async_reads: true,
         };
-        block_on(runner.generate_batches(&[ids.as_slice()], &[0], 1, &config, |_| {}))
-    };
-    assert!(run(false).is_ok());
-    assert!(run(true).unwrap_err().to_string().contains("beam"));
+        let order: Vec<usize> = (0..inputs.len()).collect();
+        let batched =
+            block_on(runner.generate_batches(&inputs, &order, 4, &config, |_| {})).unwrap();
+        assert_eq!(batched, expected, "beams {beams}");
+    }
 }
 
 /// The page's workers each take a share of the file's lines: the shares' records, put

@@ -10,7 +10,7 @@ use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::{GenerationConfig, pad_batch, row_budgets};
-use crate::model::{ModelError, Seq2Seq};
+use crate::model::{DecoderCache, ModelError, Seq2Seq};
 
 #[derive(Clone, Debug)]
 struct Hypothesis {
@@ -23,65 +23,97 @@ fn normalised(score: f64, len: usize, penalty: f64) -> f64 {
     score / (len.max(1) as f64).powf(penalty)
 }
 
-pub fn beam_search(
-    model: &Seq2Seq,
-    inputs: &[&[u32]],
-    config: &GenerationConfig,
-    device: &Device,
-) -> Result<Vec<Vec<u32>>, ModelError> {
-    let cfg = model.config();
-    let (bos, eos) = (cfg.bos_id, cfg.eos_id);
-    let k = config.beams.max(1);
-    let n = inputs.len();
-    let vocab = cfg.vocab_size;
+/// One batch under beam search, as a step machine like [`super::GreedyDecoding`]: each step's
+/// log-probabilities stay on the device until the caller reads them, synchronously
+/// ([`beam_search`]) or awaited (the browser's WebGPU).
+pub struct BeamDecoding<'m> {
+    model: &'m Seq2Seq,
+    device: Device,
+    cache: DecoderCache,
+    beams: usize,
+    length_penalty: f64,
+    /// Live hypotheses per input (`beams` each; dead ones score −∞).
+    live: Vec<Vec<Hypothesis>>,
+    finished: Vec<Vec<Hypothesis>>,
+    done: Vec<bool>,
+    /// The token each of the `inputs × beams` cache rows feeds to the next step.
+    current: Vec<u32>,
+    budgets: Vec<usize>,
+    step: usize,
+}
 
-    let enc = model.encode(pad_batch(inputs, cfg.pad_id, device))?;
-    let expand: Vec<i64> = (0..n)
-        .flat_map(|i| std::iter::repeat_n(i as i64, k))
-        .collect();
-    let enc = enc.select_rows(Tensor::from_data(TensorData::new(expand, [n * k]), device));
-    let mut cache = model.start_cache(&enc);
-
-    // Live beams per input; all start as BOS, only the first counts at step 0.
-    let mut live: Vec<Vec<Hypothesis>> = (0..n)
-        .map(|_| {
-            (0..k)
-                .map(|j| Hypothesis {
-                    tokens: Vec::new(),
-                    score: if j == 0 { 0.0 } else { f64::NEG_INFINITY },
-                })
-                .collect()
+impl<'m> BeamDecoding<'m> {
+    /// Encodes `inputs` (each `[BOS, …, EOS]`) once per beam; nothing is decoded yet.
+    pub fn start(
+        model: &'m Seq2Seq,
+        inputs: &[&[u32]],
+        config: &GenerationConfig,
+        device: &Device,
+    ) -> Result<Self, ModelError> {
+        let cfg = model.config();
+        let k = config.beams.max(1);
+        let n = inputs.len();
+        let enc = model.encode(pad_batch(inputs, cfg.pad_id, device))?;
+        let expand: Vec<i64> = (0..n)
+            .flat_map(|i| std::iter::repeat_n(i as i64, k))
+            .collect();
+        let enc = enc.select_rows(Tensor::from_data(TensorData::new(expand, [n * k]), device));
+        // Every beam starts as BOS; only the first counts at step 0.
+        let live = (0..n)
+            .map(|_| {
+                (0..k)
+                    .map(|j| Hypothesis {
+                        tokens: Vec::new(),
+                        score: if j == 0 { 0.0 } else { f64::NEG_INFINITY },
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Self {
+            model,
+            device: device.clone(),
+            cache: model.start_cache(&enc),
+            beams: k,
+            length_penalty: config.length_penalty,
+            live,
+            finished: vec![Vec::new(); n],
+            done: vec![false; n],
+            current: vec![cfg.bos_id; n * k],
+            budgets: row_budgets(model, inputs, config.max_new_tokens),
+            step: 0,
         })
-        .collect();
-    let mut finished: Vec<Vec<Hypothesis>> = vec![Vec::new(); n];
-    let mut done = vec![false; n];
-    let mut current = vec![bos; n * k];
+    }
 
-    let budgets = row_budgets(model, inputs, config.max_new_tokens);
-    for step in 0..budgets.iter().copied().max().unwrap_or(0) {
+    /// Runs the decoder one step for every beam: log-probabilities `[inputs × beams, vocab]`
+    /// on the device, for [`Self::advance`]; `None` once every input is done.
+    pub fn step(&mut self) -> Result<Option<Tensor<2>>, ModelError> {
         // An input out of positions stops here; its live beams compete at the end.
-        for (i, &budget) in budgets.iter().enumerate() {
-            done[i] |= step >= budget;
+        for (done, &budget) in self.done.iter_mut().zip(&self.budgets) {
+            *done |= self.step >= budget;
         }
-        if done.iter().all(|&d| d) {
-            break;
+        if self.done.iter().all(|&d| d) {
+            return Ok(None);
         }
+        let rows = self.current.len();
         let ids = Tensor::<1, Int>::from_data(
-            TensorData::new(current.iter().map(|&t| t as i64).collect(), [n * k]),
-            device,
+            TensorData::new(self.current.iter().map(|&t| i64::from(t)).collect(), [rows]),
+            &self.device,
         )
-        .reshape([n * k, 1]);
-        let logits = model.decode_step(ids, &mut cache)?;
-        let logp: Vec<f32> = log_softmax(logits, 1)
-            .into_data()
-            .convert::<f32>()
-            .try_into_vec::<f32>()
-            .unwrap_or_default();
+        .reshape([rows, 1]);
+        let logits = self.model.decode_step(ids, &mut self.cache)?;
+        Ok(Some(log_softmax(logits, 1)))
+    }
 
+    /// Takes the step's log-probabilities as read back on the host (row-major): each input
+    /// keeps its best extensions, and the cache rows follow the beams they extend.
+    pub fn advance(&mut self, logp: &[f32]) {
+        let (k, eos) = (self.beams, self.model.config().eos_id);
+        let vocab = self.model.config().vocab_size;
+        let n = self.live.len();
         let mut source = Vec::with_capacity(n * k);
         let mut next_tokens = Vec::with_capacity(n * k);
         for i in 0..n {
-            if done[i] {
+            if self.done[i] {
                 // Keep the rows shaped; their outputs are ignored.
                 for j in 0..k {
                     source.push((i * k + j) as i64);
@@ -89,8 +121,9 @@ pub fn beam_search(
                 }
                 continue;
             }
+            let live = &self.live[i];
             let mut cands: Vec<(f64, usize, u32)> = Vec::with_capacity(k * vocab);
-            for (j, hyp) in live[i].iter().enumerate() {
+            for (j, hyp) in live.iter().enumerate() {
                 if hyp.score == f64::NEG_INFINITY {
                     continue;
                 }
@@ -104,18 +137,18 @@ pub fn beam_search(
             for (rank, &(score, j, t)) in cands.iter().take(2 * k).enumerate() {
                 if t == eos {
                     if rank < k {
-                        let mut tokens = live[i][j].tokens.clone();
+                        let mut tokens = live[j].tokens.clone();
                         tokens.push(eos);
-                        finished[i].push(Hypothesis { tokens, score });
+                        self.finished[i].push(Hypothesis { tokens, score });
                     }
                 } else if new_live.len() < k {
-                    let mut tokens = live[i][j].tokens.clone();
+                    let mut tokens = live[j].tokens.clone();
                     tokens.push(t);
                     new_live.push((Hypothesis { tokens, score }, j));
                 }
             }
-            if finished[i].len() >= k || new_live.is_empty() {
-                done[i] = true;
+            if self.finished[i].len() >= k || new_live.is_empty() {
+                self.done[i] = true;
             }
             while new_live.len() < k {
                 new_live.push((
@@ -130,34 +163,59 @@ pub fn beam_search(
                 source.push((i * k + j) as i64);
                 next_tokens.push(hyp.tokens.last().copied().unwrap_or(eos));
             }
-            live[i] = new_live.into_iter().map(|(h, _)| h).collect();
+            self.live[i] = new_live.into_iter().map(|(h, _)| h).collect();
         }
-        if done.iter().all(|&d| d) {
-            break;
+        self.step += 1;
+        if self.done.iter().all(|&d| d) {
+            return;
         }
-        let idx = Tensor::<1, Int>::from_data(TensorData::new(source, [n * k]), device);
-        cache = cache.select_rows(idx);
-        current = next_tokens;
+        let idx = Tensor::<1, Int>::from_data(TensorData::new(source, [n * k]), &self.device);
+        self.cache = self.cache.select_rows(idx);
+        self.current = next_tokens;
     }
 
-    let penalty = config.length_penalty;
-    Ok((0..n)
-        .map(|i| {
-            let mut pool = finished[i].clone();
-            if pool.len() < k {
-                // Ran out of positions: unfinished beams compete too.
-                pool.extend(live[i].iter().filter(|h| h.score.is_finite()).cloned());
-            }
-            pool.into_iter()
-                .max_by(|a, b| {
-                    normalised(a.score, a.tokens.len(), penalty).total_cmp(&normalised(
-                        b.score,
-                        b.tokens.len(),
-                        penalty,
-                    ))
-                })
-                .map(|h| h.tokens.into_iter().filter(|&t| t != eos).collect())
-                .unwrap_or_default()
-        })
-        .collect())
+    /// Each input's best finished hypothesis by `score / length^length_penalty` (without EOS),
+    /// in input order.
+    pub fn finish(self) -> Vec<Vec<u32>> {
+        let (k, penalty, eos) = (self.beams, self.length_penalty, self.model.config().eos_id);
+        self.finished
+            .into_iter()
+            .zip(self.live)
+            .map(|(mut pool, live)| {
+                if pool.len() < k {
+                    // Ran out of positions: unfinished beams compete too.
+                    pool.extend(live.into_iter().filter(|h| h.score.is_finite()));
+                }
+                pool.into_iter()
+                    .max_by(|a, b| {
+                        normalised(a.score, a.tokens.len(), penalty).total_cmp(&normalised(
+                            b.score,
+                            b.tokens.len(),
+                            penalty,
+                        ))
+                    })
+                    .map(|h| h.tokens.into_iter().filter(|&t| t != eos).collect())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+}
+
+/// Beam search over one batch, reading each step's log-probabilities synchronously.
+pub fn beam_search(
+    model: &Seq2Seq,
+    inputs: &[&[u32]],
+    config: &GenerationConfig,
+    device: &Device,
+) -> Result<Vec<Vec<u32>>, ModelError> {
+    let mut decoding = BeamDecoding::start(model, inputs, config, device)?;
+    while let Some(logp) = decoding.step()? {
+        let logp = logp
+            .into_data()
+            .convert::<f32>()
+            .try_into_vec::<f32>()
+            .map_err(|e| ModelError::Read(format!("{e:?}")))?;
+        decoding.advance(&logp);
+    }
+    Ok(decoding.finish())
 }

@@ -8,7 +8,7 @@
 mod beam;
 mod greedy;
 
-pub use beam::beam_search;
+pub use beam::{BeamDecoding, beam_search};
 pub use greedy::{GreedyDecoding, greedy};
 
 use burn::tensor::{Device, Int, Tensor, TensorData};

@@ -46,6 +46,8 @@ pub enum ModelError {
     SequenceTooLong { len: usize, max: usize },
     #[error("could not load weights: {0}")]
     Weights(String),
+    #[error("reading results back from the device: {0}")]
+    Read(String),
 }
 
 /// The model of every family ([`Architecture`]): the encoder–decoders, the decoder-only stack
