@@ -226,7 +226,21 @@ try {
     log(`accuracy ${shown.accuracy}: ${shown.rows.filter((r) => r.wrong).length} wrong rows`);
   }
 
-  // ---- 5a. the insights and the downloads of the last run ----
+  // ---- 5a. beam search in the page equals `calt eval --beams` ----
+  {
+    const beamOut = run(["eval", "--model", bundle, "--data", testFile, "--device", "cpu", "--beams", "3",
+      "--output", join(out, "cli_eval_beams.json")]);
+    const beamRecords = JSON.parse(readFileSync(join(out, "cli_eval_beams.json"), "utf8"));
+    await page.fill("#beams", "3");
+    const shown = await evaluate();
+    await page.fill("#beams", "1");
+    log(`page, 3 beams: ${shown.counts}; ${beamOut.split("\n")[0]}`);
+    shown.rows.forEach((row, i) => assert.equal(row.generated, beamRecords[i].generated, `3 beams, sample ${i + 1}`));
+    // The downloads below are of a greedy run again.
+    await evaluate();
+  }
+
+  // ---- 5b. the insights and the downloads of the last run ----
   const bars = await page.$$eval("#by-length svg rect.bar", (r) => r.length);
   assert.ok(bars > 0, "no answer-length chart");
   const wrongCount = cliTotal - cliHits;
@@ -239,7 +253,7 @@ try {
   const csvLines = readFileSync(await csvDownload.path(), "utf8").trim().split("\n");
   assert.equal(csvLines.length, cliTotal + 1);
 
-  // ---- 5b. Cancel: the samples finished so far are shown, and the page keeps working ----
+  // ---- 5c. Cancel: the samples finished so far are shown, and the page keeps working ----
   if (!given) {
     const long = join(out, "long_test.txt");
     writeFileSync(long, dataset(2000, 3));
@@ -260,7 +274,7 @@ try {
     assert.ok(again.counts.startsWith(`${cliHits} / ${cliTotal} correct`), `after cancel: ${again.counts}`);
   }
 
-  // ---- 5c. fresh problems: drawn in the page as `calt generate` draws them, then evaluated
+  // ---- 5d. fresh problems: drawn in the page as `calt generate` draws them, then evaluated
   // as `calt eval` evaluates them; a bad parameter is an error and the page keeps working ----
   if (!given) {
     assert.equal(await page.isHidden("#fresh"), false, "the bundle's task is not offered");
