@@ -312,18 +312,21 @@ $("fresh-form").addEventListener("submit", async (e) => {
   const task = readParameters($("fresh-parameters"), record.task.name);
   const count = Number($("fresh-count").value);
   const request = { task, seed: $("fresh-seed").value.trim(), count, dropDuplicates: record.drop_duplicates };
-  state.busy = true;
+  state.busy = state.evaluating = true;
   refreshButtons();
   status(`Drawing ${count} problems of ${task.name}…`);
   let drawn;
   try {
     drawn = await pool.freshProblems(request);
   } catch (err) {
-    showError(err.message);
-    status("The problems could not be drawn; the model and the last test file are unchanged.");
+    if (err instanceof Cancelled) status("Cancelled: no problems drawn; the model and the last test file are unchanged.");
+    else {
+      showError(err.message);
+      status("The problems could not be drawn; the model and the last test file are unchanged.");
+    }
     return;
   } finally {
-    state.busy = false;
+    state.busy = state.evaluating = false;
     refreshButtons();
   }
   const changes = changedParameters($("fresh-parameters"), task);

@@ -124,9 +124,15 @@ export class Pool {
     return this.clients[0].ask("generate", { problem });
   }
 
-  /// Fresh problems of a built-in task (see fresh.js), drawn on the first worker.
-  freshProblems(request) {
-    return this.clients[0].ask("fresh", { request });
+  /// Fresh problems of a built-in task (see fresh.js), drawn on the first worker; Cancel
+  /// stops it as it stops an evaluation (a slow task can take long over many problems).
+  async freshProblems(request) {
+    this.running = true;
+    try {
+      return await this.clients[0].ask("fresh", { request });
+    } finally {
+      this.running = false;
+    }
   }
 
   /// Evaluates `text`; `progress(done, expected)` as samples finish (`expected`: the file's
