@@ -9,13 +9,7 @@ use std::process::Output;
 
 mod common;
 
-use common::{calt, repo, text};
-
-fn ok(out: &Output) -> String {
-    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(out.status.success(), "calt failed:\n{all}");
-    all
-}
+use common::{calt, ok, repo, text, train_cpu};
 
 /// The accuracy printed on the `generation_accuracy X` line.
 fn accuracy(out: &str) -> f64 {
@@ -25,18 +19,6 @@ fn accuracy(out: &str) -> f64 {
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("no generation_accuracy line in:\n{out}"))
-}
-
-/// `calt train` on the CPU with `dir`'s train.yaml.
-fn train(dir: &Path) -> Output {
-    let config = dir.join("train.yaml");
-    calt(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--device",
-        "cpu",
-    ])
 }
 
 /// `calt eval` of `model` on `data` on the CPU, with `extra` arguments.
@@ -115,7 +97,7 @@ fn decoder_only_learns_gf17_addition() {
         &dir.path().join("data"),
         &repo().join("configs/gf17_addition/lexer.yaml"),
     );
-    let out = ok(&train(dir.path()));
+    let out = ok(&train_cpu(dir.path()));
     let trained = accuracy(&out);
     assert!(trained >= 0.9, "decoder-only exact match {trained}:\n{out}");
 
@@ -157,7 +139,7 @@ fn encoder_classifier_learns_a_one_token_task() {
   dropout: 0.0
 ";
     write_train_yaml(dir.path(), model, 10, &data, &data.join("lexer.yaml"));
-    let out = ok(&train(dir.path()));
+    let out = ok(&train_cpu(dir.path()));
     assert!(accuracy(&out) >= 0.95, "classifier accuracy:\n{out}");
     assert!(out.contains("classification_accuracy "), "{out}");
     // CALT's eval file: one {"generated", "reference"} per test line.
@@ -176,7 +158,7 @@ fn encoder_classifier_learns_a_one_token_task() {
     std::fs::write(bad.join("train_raw.txt"), lines).unwrap();
     std::fs::copy(data.join("test_raw.txt"), bad.join("test_raw.txt")).unwrap();
     write_train_yaml(dir.path(), model, 1, &bad, &data.join("lexer.yaml"));
-    let out = train(dir.path());
+    let out = train_cpu(dir.path());
     let err = text(&out.stderr);
     assert!(!out.status.success());
     assert!(

@@ -4,18 +4,11 @@
 //! its file named.
 
 use std::path::Path;
-use std::process::Output;
 
 mod common;
 
 use calt_generate::task_record::TaskRecord;
-use common::{calt, repo, text};
-
-fn ok(out: &Output) -> String {
-    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(out.status.success(), "calt failed:\n{all}");
-    all
-}
+use common::{calt, ok, repo, text, train_cpu};
 
 const DATA_YAML: &str = "dataset:
   save_dir: data
@@ -52,17 +45,6 @@ data:
     std::fs::write(dir.join("train.yaml"), yaml).unwrap();
 }
 
-fn train(dir: &Path) -> Output {
-    let config = dir.join("train.yaml");
-    calt(&[
-        "train",
-        "--config",
-        config.to_str().unwrap(),
-        "--device",
-        "cpu",
-    ])
-}
-
 #[test]
 fn the_generated_task_travels_into_the_bundle() {
     let dir = tempfile::tempdir().unwrap();
@@ -83,7 +65,7 @@ fn the_generated_task_travels_into_the_bundle() {
     assert_eq!(record.task.parameters["prime"], 17);
 
     write_train_yaml(dir.path());
-    let out = ok(&train(dir.path()));
+    let out = ok(&train_cpu(dir.path()));
     assert!(out.contains("task: gf17_addition"), "{out}");
     let bundle = std::fs::read(dir.path().join("run/model.safetensors")).unwrap();
     let meta = calt_core::bundle::read_meta(&bundle).unwrap();
@@ -92,7 +74,7 @@ fn the_generated_task_travels_into_the_bundle() {
 
     // A broken record is an error naming it, not a bundle that silently lacks the task.
     std::fs::write(&record_path, written.replace("prime: 17", "prime: 18")).unwrap();
-    let out = train(dir.path());
+    let out = train_cpu(dir.path());
     let err = text(&out.stderr);
     assert!(!out.status.success());
     assert!(err.contains("task.yaml") && err.contains("prime"), "{err}");
@@ -113,7 +95,7 @@ fn the_generated_task_travels_into_the_bundle() {
         &command,
     ]));
     assert!(!record_path.exists());
-    let out = ok(&train(dir.path()));
+    let out = ok(&train_cpu(dir.path()));
     assert!(!out.contains("task:"), "{out}");
     let bundle = std::fs::read(dir.path().join("run/model.safetensors")).unwrap();
     let meta = calt_core::bundle::read_meta(&bundle).unwrap();

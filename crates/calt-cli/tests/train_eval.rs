@@ -6,13 +6,7 @@ use std::process::Output;
 
 mod common;
 
-use common::{calt, repo, text};
-
-fn ok(out: &Output) -> String {
-    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(out.status.success(), "calt failed:\n{all}");
-    all
-}
+use common::{calt, ok, repo, text};
 
 /// gf17 cumulative sums, deterministic.
 fn write_split(path: &Path, n: usize, seed: u64) {
