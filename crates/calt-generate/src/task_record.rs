@@ -58,11 +58,6 @@ impl TaskRecord {
         let spec = task_from_section(&record.task, source, Some(text))?;
         Ok((record, spec))
     }
-
-    /// The record's task, built and validated (`source` names it in errors).
-    pub fn spec(&self, source: &str) -> Result<TaskSpec, ConfigError> {
-        task_from_section(&self.task, source, None)
-    }
 }
 
 /// `spec` as a `task:` block with every parameter.

@@ -79,15 +79,20 @@ pub async fn beam_async(
     let failed = |e: ModelError| PlaygroundError::Generation(e.to_string());
     let mut decoding = BeamDecoding::start(model, inputs, config, device).map_err(failed)?;
     while let Some(logp) = decoding.step().map_err(failed)? {
-        let data = logp.into_data_async().await.map_err(|e| {
-            PlaygroundError::Generation(format!("reading log-probabilities: {e:?}"))
-        })?;
-        let logp = data.convert::<f32>().try_into_vec::<f32>().map_err(|e| {
-            PlaygroundError::Generation(format!("reading log-probabilities: {e:?}"))
-        })?;
-        decoding.advance(&logp);
+        decoding.advance(&read_floats(logp).await?);
     }
     Ok(decoding.finish())
+}
+
+async fn read_floats(t: Tensor<2>) -> Result<Vec<f32>, PlaygroundError> {
+    let failed = |e: String| PlaygroundError::Generation(format!("reading log-probabilities: {e}"));
+    let data = t
+        .into_data_async()
+        .await
+        .map_err(|e| failed(format!("{e:?}")))?;
+    data.convert::<f32>()
+        .try_into_vec::<f32>()
+        .map_err(|e| failed(format!("{e:?}")))
 }
 
 async fn read_ids(t: Tensor<2, Int>) -> Result<Vec<u32>, PlaygroundError> {

@@ -4,7 +4,8 @@
 
 use calt_algebra::TaskSpec;
 use calt_core::config::TaskSection;
-use calt_generate::task_record::{self, TaskRecord};
+use calt_generate::task_record;
+use calt_generate::task_spec::task_from_section;
 use serde::{Deserialize, Serialize};
 
 use crate::error::PlaygroundError;
@@ -60,13 +61,8 @@ pub struct FreshProblems {
 /// Draws the problems `request` asks for.
 pub fn draw(request: &FreshRequest) -> Result<FreshProblems, PlaygroundError> {
     let seed = request.seed.value()?;
-    let spec = TaskRecord {
-        task: numbers_from_text(&request.task),
-        root_seed: seed,
-        drop_duplicates: request.drop_duplicates,
-    }
-    .spec("task")
-    .map_err(|e| PlaygroundError::Options(e.to_string()))?;
+    let spec = task_from_section(&numbers_from_text(&request.task), "task", None)
+        .map_err(|e| PlaygroundError::Options(e.to_string()))?;
     let split = task_record::fresh_problems(&spec, seed, request.count, request.drop_duplicates)
         .map_err(|e| PlaygroundError::Options(format!("{e:#}")))?;
     Ok(FreshProblems {
