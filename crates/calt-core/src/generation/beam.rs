@@ -7,9 +7,9 @@
 //! counts the generated tokens including EOS. With `K = 1` this is exactly greedy decoding.
 
 use burn::tensor::activation::log_softmax;
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Tensor};
 
-use super::{GenerationConfig, pad_batch, row_budgets};
+use super::{GenerationConfig, id_tensor, pad_batch, row_budgets};
 use crate::model::{DecoderCache, ModelError, Seq2Seq};
 
 #[derive(Clone, Debug)]
@@ -54,10 +54,10 @@ impl<'m> BeamDecoding<'m> {
         let k = config.beams.max(1);
         let n = inputs.len();
         let enc = model.encode(pad_batch(inputs, cfg.pad_id, device))?;
-        let expand: Vec<i64> = (0..n)
-            .flat_map(|i| std::iter::repeat_n(i as i64, k))
+        let expand: Vec<u32> = (0..n as u32)
+            .flat_map(|i| std::iter::repeat_n(i, k))
             .collect();
-        let enc = enc.select_rows(Tensor::from_data(TensorData::new(expand, [n * k]), device));
+        let enc = enc.select_rows(id_tensor(&expand, device));
         // Every beam starts as BOS; only the first counts at step 0.
         let live = (0..n)
             .map(|_| {
@@ -94,12 +94,7 @@ impl<'m> BeamDecoding<'m> {
         if self.done.iter().all(|&d| d) {
             return Ok(None);
         }
-        let rows = self.current.len();
-        let ids = Tensor::<1, Int>::from_data(
-            TensorData::new(self.current.iter().map(|&t| i64::from(t)).collect(), [rows]),
-            &self.device,
-        )
-        .reshape([rows, 1]);
+        let ids = id_tensor(&self.current, &self.device).reshape([self.current.len(), 1]);
         let logits = self.model.decode_step(ids, &mut self.cache)?;
         Ok(Some(log_softmax(logits, 1)))
     }
@@ -116,7 +111,7 @@ impl<'m> BeamDecoding<'m> {
             if self.done[i] {
                 // Keep the rows shaped; their outputs are ignored.
                 for j in 0..k {
-                    source.push((i * k + j) as i64);
+                    source.push((i * k + j) as u32);
                     next_tokens.push(eos);
                 }
                 continue;
@@ -160,7 +155,7 @@ impl<'m> BeamDecoding<'m> {
                 ));
             }
             for (hyp, j) in &new_live {
-                source.push((i * k + j) as i64);
+                source.push((i * k + j) as u32);
                 next_tokens.push(hyp.tokens.last().copied().unwrap_or(eos));
             }
             self.live[i] = new_live.into_iter().map(|(h, _)| h).collect();
@@ -169,8 +164,7 @@ impl<'m> BeamDecoding<'m> {
         if self.done.iter().all(|&d| d) {
             return;
         }
-        let idx = Tensor::<1, Int>::from_data(TensorData::new(source, [n * k]), &self.device);
-        self.cache = self.cache.select_rows(idx);
+        self.cache = self.cache.select_rows(id_tensor(&source, &self.device));
         self.current = next_tokens;
     }
 

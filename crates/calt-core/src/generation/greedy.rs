@@ -3,9 +3,9 @@
 //! browser's WebGPU, whose reads cannot block). Finished rows are dropped from the batch, so
 //! a batch costs what its still-running rows cost.
 
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor};
 
-use super::{ids_to_host, pad_batch, row_budgets};
+use super::{id_tensor, ids_to_host, pad_batch, row_budgets};
 use crate::model::{DecoderCache, ModelError, Seq2Seq};
 
 /// One batch being decoded greedily.
@@ -20,12 +20,6 @@ pub struct GreedyDecoding<'m> {
     current: Vec<u32>,
     /// Tokens each row may generate (EOS included), by original row.
     budgets: Vec<usize>,
-}
-
-fn id_tensor(values: &[u32], device: &Device) -> Tensor<1, Int> {
-    let values: Vec<i64> = values.iter().map(|&v| i64::from(v)).collect();
-    let len = values.len();
-    Tensor::from_data(TensorData::new(values, [len]), device)
 }
 
 impl<'m> GreedyDecoding<'m> {

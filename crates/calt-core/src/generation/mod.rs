@@ -48,6 +48,13 @@ pub fn pad_batch(rows: &[&[u32]], pad: u32, device: &Device) -> Tensor<2, Int> {
     Tensor::from_data(TensorData::new(ids, [rows.len(), width]), device)
 }
 
+/// Token ids or row indices as a 1-D id tensor (the decoders' step inputs and cache row picks).
+pub(crate) fn id_tensor(values: &[u32], device: &Device) -> Tensor<1, Int> {
+    let values: Vec<i64> = values.iter().map(|&v| i64::from(v)).collect();
+    let len = values.len();
+    Tensor::from_data(TensorData::new(values, [len]), device)
+}
+
 /// Generates answers for a batch of encoded inputs (each `[BOS, …, EOS]`).
 pub fn generate(
     model: &Seq2Seq,
