@@ -200,8 +200,8 @@ pub fn js_safe(value: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     const SAFE: u64 = (1 << 53) - 1;
     match value {
-        Value::Number(n) if n.as_u64().is_some_and(|v| v > SAFE) => Value::String(n.to_string()),
-        Value::Number(n) if n.as_i64().is_some_and(|v| v.unsigned_abs() > SAFE) => {
+        // Integers past i64::MAX are u64s; floats are neither and stay numbers.
+        Value::Number(n) if n.as_i64().map_or(n.is_u64(), |v| v.unsigned_abs() > SAFE) => {
             Value::String(n.to_string())
         }
         Value::Array(items) => Value::Array(items.into_iter().map(js_safe).collect()),

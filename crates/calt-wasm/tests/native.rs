@@ -274,6 +274,11 @@ fn integers_beyond_2_pow_53_travel_as_text_both_ways() {
     let page = calt_wasm::js_safe(serde_json::to_value(&drawn).unwrap());
     assert_eq!(page["task"]["prime"], prime);
     assert_eq!(page["task"]["max_length"], 6);
+    let mixed = serde_json::json!({"u": u64::MAX, "i": -(1i64 << 60), "small": -3, "x": 0.5});
+    assert_eq!(
+        calt_wasm::js_safe(mixed),
+        serde_json::json!({"u": u64::MAX.to_string(), "i": (-(1i64 << 60)).to_string(), "small": -3, "x": 0.5})
+    );
     let largest_sum = drawn
         .text
         .split([',', ' ', '#', '\n'])
